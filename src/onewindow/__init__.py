@@ -1,0 +1,1 @@
+"""OneWindow: one-window intake and full-process agency for investment projects."""

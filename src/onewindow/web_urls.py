@@ -1,0 +1,3 @@
+"""Staff pages. Filled in by the pages of each app."""
+
+urlpatterns: list = []
