@@ -89,8 +89,8 @@ class ProjectFactory(factory.django.DjangoModelFactory):
     code_is_provisional = True
     code = factory.LazyAttribute(
         lambda project: make_provisional_code(
-            year=project.intake_on.year,
-            month=project.intake_on.month,
+            year=(project.intake_on or project.signed_on).year,
+            month=(project.intake_on or project.signed_on).month,
             region_code=project.region.division_code,
             industry=project.industry,
             project_type="01",

@@ -148,12 +148,30 @@ def register_investor(*, actor: User, data: NewInvestor, source_ip: str | None =
     return investor
 
 
-def _validate_intake(data: ProjectIntake, today: datetime.date) -> dict[str, list[str] | str]:
-    errors: dict[str, list[str] | str] = {}
-    if not data.name.strip():
+def _fact_errors(
+    *, name: str, investment: Decimal | None, level: str, region: Region, agent: User | None
+) -> dict:
+    """Checks shared by intake and later edits, keyed by the field they concern."""
+    errors = {}
+    if not (name or "").strip():
         errors["name"] = _("Enter the project name.")
-    if data.total_investment_wan is None or data.total_investment_wan <= 0:
+    if investment is None or investment <= 0:
         errors["total_investment_wan"] = _("Total investment must be more than 0 万元.")
+    if level == Level.CITY and not region.is_city and region.kind != Region.Kind.ZONE:
+        errors["level"] = _("A city-level project is handled at the city or one of its zones.")
+    if agent is not None and agent.role != Role.AGENT:
+        errors["agent"] = _("The assigned person is not an agent.")
+    return errors
+
+
+def _validate_intake(data: ProjectIntake, today: datetime.date) -> dict[str, list[str] | str]:
+    errors: dict[str, list[str] | str] = _fact_errors(
+        name=data.name,
+        investment=data.total_investment_wan,
+        level=data.level,
+        region=data.region,
+        agent=data.agent,
+    )
     if data.stage not in stages.INITIAL_STAGES:
         errors["stage"] = _("A project is taken in while negotiating, signed, or into agency.")
     else:
@@ -171,10 +189,6 @@ def _validate_intake(data: ProjectIntake, today: datetime.date) -> dict[str, lis
         elif previous is not None and value < previous:
             errors[name] = _("This date is before the previous stage's date.")
         previous = value
-    if data.level == Level.CITY and not data.region.is_city and data.region.kind != Region.Kind.ZONE:
-        errors["level"] = _("A city-level project is handled at the city or one of its zones.")
-    if data.agent is not None and data.agent.role != Role.AGENT:
-        errors["agent"] = _("The assigned person is not an agent.")
     if data.national_code:
         try:
             validate_official_project_code(data.national_code, region_code=data.region.division_code)
@@ -419,18 +433,16 @@ def update_project(
     candidate = Project.objects.get(pk=project.pk)
     for name, value in changes.items():
         setattr(candidate, name, value)
-    candidate.full_clean(exclude=["code", "investor"], validate_unique=False, validate_constraints=True)
-    errors = {}
-    if candidate.agent is not None and candidate.agent.role != Role.AGENT:
-        errors["agent"] = _("The assigned person is not an agent.")
-    if (
-        candidate.level == Level.CITY
-        and not candidate.region.is_city
-        and candidate.region.kind != Region.Kind.ZONE
-    ):
-        errors["level"] = _("A city-level project is handled at the city or one of its zones.")
+    errors = _fact_errors(
+        name=candidate.name,
+        investment=candidate.total_investment_wan,
+        level=candidate.level,
+        region=candidate.region,
+        agent=candidate.agent,
+    )
     if errors:
         raise ValidationError(errors)
+    candidate.full_clean(exclude=["code", "investor"], validate_unique=False, validate_constraints=True)
     values = {name: getattr(candidate, name) for name in changes}
     _bump_version(project, expected_version, **values)
     changed = audit.diff(before, audit.snapshot(project, EDITABLE_PROJECT_FIELDS))
