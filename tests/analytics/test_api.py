@@ -33,7 +33,9 @@ def test_summary_api_answers_the_public_figures_as_decimal_strings(client, proje
 def test_summary_api_refuses_a_bad_year_with_422_and_a_message(client, db, year):
     response = client.get("/api/v1/stats/summary", {"year": year})
     assert response.status_code == 422
-    assert "year" in response.content.decode()
+    [error] = response.json()["detail"]
+    assert error["field"] == "year"
+    assert "2000" in error["message"]
 
 
 def test_summary_api_without_a_year_names_the_missing_field(client, db):

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
-from ninja.errors import HttpError
+from ninja.errors import ValidationError
 
 from onewindow.analytics.selectors import FIRST_YEAR, LAST_YEAR, Figures, public_summary
 
@@ -40,11 +40,11 @@ def summary(request, year: str):
     except ValueError:
         number = None
     if number is None or not FIRST_YEAR <= number <= LAST_YEAR:
-        raise HttpError(
-            422,
-            _("year must be a whole number from %(first)d to %(last)d")
-            % {"first": FIRST_YEAR, "last": LAST_YEAR},
-        )
+        message = _("Give the year as a whole number from %(first)d to %(last)d.") % {
+            "first": FIRST_YEAR,
+            "last": LAST_YEAR,
+        }
+        raise ValidationError([{"loc": ["query", "year"], "msg": message}])
     result = public_summary(number)
     return {
         "year": result.year,

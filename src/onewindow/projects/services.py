@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onewindow.accounts.models import Role, User
-from onewindow.accounts.permissions import INTAKE_ROLES, PROJECT_EDIT_ROLES, require_role
+from onewindow.accounts.permissions import INTAKE_ROLES, PROJECT_EDIT_ROLES, region_path, require_role
 from onewindow.core import audit
 from onewindow.core.codes import (
     make_provisional_code,
@@ -148,6 +148,14 @@ def register_investor(*, actor: User, data: NewInvestor, source_ip: str | None =
     return investor
 
 
+def _scope_errors(actor: User, region: Region) -> dict:
+    """A county's staff register and move projects only inside their own region."""
+    scope = region_path(actor)
+    if scope and not region.path.startswith(scope):
+        return {"region": _("This region is outside the area you work in.")}
+    return {}
+
+
 def _fact_errors(
     *, name: str, investment: Decimal | None, level: str, region: Region, agent: User | None
 ) -> dict:
@@ -197,7 +205,7 @@ def _validate_intake(data: ProjectIntake, today: datetime.date) -> dict[str, lis
     return errors
 
 
-def _new_code(data: ProjectIntake, on: datetime.date) -> str:
+def _new_code(data: ProjectIntake, on: datetime.date, rng: random.Random) -> str:
     for _attempt in range(20):
         code = make_provisional_code(
             year=on.year,
@@ -205,7 +213,7 @@ def _new_code(data: ProjectIntake, on: datetime.date) -> str:
             region_code=data.region.division_code,
             industry=data.industry,
             project_type=data.project_type,
-            rng=_code_rng,
+            rng=rng,
         )
         if not Project.objects.filter(code=code).exists():
             return code
@@ -220,12 +228,17 @@ def intake_project(
     investor: Investor | None = None,
     new_investor: NewInvestor | None = None,
     source_ip: str | None = None,
+    code_rng: random.Random | None = None,
 ) -> Project:
-    """One-window intake: register a project (and, if new, its investor) with its project code."""
+    """One-window intake: register a project (and, if new, its investor) with its project code.
+
+    ``code_rng`` draws the random part of a provisional code; only a reproducible demo passes a seeded
+    one, real intakes use the system's entropy.
+    """
     require_role(actor, INTAKE_ROLES)
     if (investor is None) == (new_investor is None):
         raise ValidationError({"investor": _("Choose an existing investor or register a new one.")})
-    errors = _validate_intake(data, timezone.localdate())
+    errors = _validate_intake(data, timezone.localdate()) | _scope_errors(actor, data.region)
     if data.national_code and Project.objects.filter(code=data.national_code.strip().upper()).exists():
         errors["national_code"] = _("A project with this code is already registered.")
     if new_investor is not None:
@@ -239,7 +252,7 @@ def intake_project(
 
     code_date = data.intake_on or data.signed_on or data.negotiation_on or timezone.localdate()
     project = Project(
-        code=data.national_code.strip().upper() or _new_code(data, code_date),
+        code=data.national_code.strip().upper() or _new_code(data, code_date, code_rng or _code_rng),
         code_is_provisional=not data.national_code,
         name=data.name.strip(),
         description=data.description,
@@ -439,7 +452,7 @@ def update_project(
         level=candidate.level,
         region=candidate.region,
         agent=candidate.agent,
-    )
+    ) | _scope_errors(actor, candidate.region)
     if errors:
         raise ValidationError(errors)
     candidate.full_clean(exclude=["code", "investor"], validate_unique=False, validate_constraints=True)
