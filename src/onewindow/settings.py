@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "onewindow.regions",
     "onewindow.accounts",
     "onewindow.projects",
+    "onewindow.approvals",
     "onewindow.analytics",
     "onewindow.api",
     "onewindow.demo",
@@ -163,6 +164,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
+# The package-level static/ (own CSS and JS, vendored htmx) belongs to no app, so it is named here.
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

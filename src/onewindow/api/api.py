@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 
 from onewindow.analytics.api import router as stats_router
+from onewindow.approvals.api import router as plans_router
 
 api = NinjaAPI(
     title="OneWindow API",
@@ -29,3 +30,4 @@ def validation_error(request: HttpRequest, exc: ValidationError):
 
 
 api.add_router("/stats", stats_router)
+api.add_router("/projects", plans_router)

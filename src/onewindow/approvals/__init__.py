@@ -1,0 +1,1 @@
+"""The approval catalog, working-day plans and (later) approval tasks (办件)."""

@@ -1,0 +1,450 @@
+"""The approval catalog (审批事项目录) in versions, the facts a plan needs, plans, and the official
+holiday notices that extend the statutory calendar.
+
+A catalog version is immutable once imported: a project's plan points at the version it was made
+with, so a later catalog never changes an existing plan behind anyone's back.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.lookups import LessThanOrEqual
+from django.utils.translation import gettext_lazy as _
+
+from onewindow.approvals import vocabulary
+
+
+class ApprovalStage(models.TextChoices):
+    ENTERPRISE = "enterprise", _("Enterprise registration (企业开办)")
+    PROJECT_LAND = "project_land", _("Project approval, land use and planning permit (立项用地规划许可)")
+    ENGINEERING = "engineering", _("Engineering construction permit (工程建设许可)")
+    CONSTRUCTION = "construction", _("Construction permit (施工许可)")
+    COMPLETION = "completion", _("Completion acceptance (竣工验收)")
+    UTILITIES = "utilities", _("Public utility connections (市政公用)")
+
+
+class EiaCategory(models.TextChoices):
+    REPORT_BOOK = "report_book", _("Environmental impact report (报告书)")
+    REPORT_TABLE = "report_table", _("Environmental impact report form (报告表)")
+    REGISTRATION_FORM = "registration_form", _("Environmental impact registration form (登记表)")
+    EXEMPT = "exempt", _("Outside environmental impact assessment")
+
+
+class StatutoryUnit(models.TextChoices):
+    WORKDAYS = "workdays", _("working days")
+    DAYS = "days", _("days")
+
+
+class MaterialForm(models.TextChoices):
+    ORIGINAL = "original", _("Original")
+    COPY = "copy", _("Copy")
+
+
+class CatalogVersion(models.Model):
+    """One imported catalog, effective from a date; never edited after import."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    effective_on = models.DateField(_("effective from"), db_index=True)
+    description = models.TextField(_("description"), blank=True)
+    source = models.CharField(_("source file"), max_length=255, blank=True)
+    sha256 = models.CharField(_("SHA-256 of the file"), max_length=64, blank=True, db_index=True)
+    imported_at = models.DateTimeField(_("imported"), auto_now_add=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("imported by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("catalog version")
+        verbose_name_plural = _("catalog versions")
+        ordering = ["-effective_on", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Material(models.Model):
+    """A required material of a version; one material can serve several items (一张表单)."""
+
+    version = models.ForeignKey(
+        CatalogVersion, verbose_name=_("catalog version"), on_delete=models.CASCADE, related_name="materials"
+    )
+    code = models.CharField(_("code"), max_length=64)
+    name = models.CharField(_("name"), max_length=200)
+    template = models.CharField(_("template"), max_length=255, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    position = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("material")
+        verbose_name_plural = _("materials")
+        ordering = ["version", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "code"], name="material_code_unique_in_version")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ApprovalItem(models.Model):
+    """An approval (审批事项) of one catalog version: who decides it, in which stage, how fast.
+
+    ``limit_workdays`` is the promised limit that plans use; the statutory limit is kept as the law
+    words it, in working days or calendar days, and the promise never exceeds it.
+    """
+
+    version = models.ForeignKey(
+        CatalogVersion, verbose_name=_("catalog version"), on_delete=models.CASCADE, related_name="items"
+    )
+    code = models.CharField(_("code"), max_length=32)
+    name = models.CharField(_("name"), max_length=200)
+    department = models.ForeignKey(
+        "regions.Department",
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        related_name="approval_items",
+    )
+    stage = models.CharField(_("stage"), max_length=16, choices=ApprovalStage.choices)
+    limit_workdays = models.PositiveSmallIntegerField(_("promised limit (working days)"))
+    statutory_limit = models.PositiveSmallIntegerField(_("statutory limit"), null=True, blank=True)
+    statutory_unit = models.CharField(
+        _("unit of the statutory limit"), max_length=8, choices=StatutoryUnit.choices, blank=True
+    )
+    legal_basis = models.TextField(_("legal basis"), blank=True)
+    limit_note = models.CharField(_("note on the limit"), max_length=255, blank=True)
+    applies_when = models.JSONField(_("applies when"), default=dict, blank=True)
+    zone_exempt = models.BooleanField(_("exempt inside an evaluated zone (区域评估)"), default=False)
+    commitment_allowed = models.BooleanField(
+        _("notification and commitment allowed (告知承诺制)"), default=False
+    )
+    deficiency_acceptance_allowed = models.BooleanField(
+        _("acceptance with a missing non-key material allowed (容缺受理)"), default=False
+    )
+    clock_excludes = models.JSONField(_("time not counted"), default=list, blank=True)
+    position = models.PositiveIntegerField(_("order"), default=0)
+    prerequisites = models.ManyToManyField(
+        "self",
+        verbose_name=_("prerequisites"),
+        symmetrical=False,
+        through="Prerequisite",
+        through_fields=("item", "requires"),
+        related_name="dependents",
+        blank=True,
+    )
+
+    class Meta:
+        verbose_name = _("approval item")
+        verbose_name_plural = _("approval items")
+        ordering = ["version", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "code"], name="approval_item_code_unique_in_version"),
+            models.CheckConstraint(condition=Q(limit_workdays__gte=1), name="approval_item_limit_positive"),
+            models.CheckConstraint(
+                condition=Q(stage__in=vocabulary.STAGES), name="approval_item_stage_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(statutory_limit__isnull=True, statutory_unit="")
+                | Q(statutory_limit__gte=1, statutory_unit__in=vocabulary.STATUTORY_UNITS),
+                name="approval_item_statutory_limit_with_unit",
+            ),
+            # The promise keeps within the law: see catalog_format.statutory_bound_workdays.
+            models.CheckConstraint(
+                condition=~Q(statutory_unit="workdays") | Q(limit_workdays__lte=F("statutory_limit")),
+                name="approval_item_promise_within_workdays",
+            ),
+            models.CheckConstraint(
+                condition=~Q(statutory_unit="days")
+                | LessThanOrEqual(F("limit_workdays") * 7, F("statutory_limit") * 5),
+                name="approval_item_promise_within_days",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Prerequisite(models.Model):
+    """``item`` cannot start before ``requires`` is decided; both of the same version."""
+
+    item = models.ForeignKey(ApprovalItem, on_delete=models.CASCADE, related_name="prerequisite_links")
+    requires = models.ForeignKey(ApprovalItem, on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("prerequisite")
+        verbose_name_plural = _("prerequisites")
+        ordering = ["item", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "requires"], name="prerequisite_unique"),
+            models.CheckConstraint(condition=~Q(item=F("requires")), name="prerequisite_not_itself"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} ← {self.requires_id}"
+
+
+class ItemMaterial(models.Model):
+    item = models.ForeignKey(ApprovalItem, on_delete=models.CASCADE, related_name="material_links")
+    material = models.ForeignKey(Material, on_delete=models.CASCADE, related_name="item_links")
+    form = models.CharField(_("form"), max_length=8, choices=MaterialForm.choices, default=MaterialForm.COPY)
+    count = models.PositiveSmallIntegerField(_("copies"), default=1)
+    key = models.BooleanField(
+        _("key material"), default=True, help_text=_("A key material cannot be owed (容缺).")
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("required material")
+        verbose_name_plural = _("required materials")
+        ordering = ["item", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "material"], name="item_material_unique"),
+            models.CheckConstraint(condition=Q(count__gte=1), name="item_material_count_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id}: {self.material_id}"
+
+
+class Fee(models.Model):
+    """A fee an item brings: ``amount + rate × per``, bounded; see ``formulas.compute_fee``."""
+
+    item = models.ForeignKey(ApprovalItem, on_delete=models.CASCADE, related_name="fees")
+    name = models.CharField(_("name"), max_length=200)
+    legal_basis = models.TextField(_("legal basis"), blank=True)
+    amount = models.DecimalField(
+        _("fixed amount (yuan)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    rate = models.DecimalField(
+        _("rate (yuan per unit)"), max_digits=16, decimal_places=4, null=True, blank=True
+    )
+    per = models.CharField(
+        _("per"), max_length=32, blank=True, choices=[(name, name) for name in vocabulary.NUMERIC_FACTS]
+    )
+    minimum = models.DecimalField(_("minimum (yuan)"), max_digits=14, decimal_places=2, null=True, blank=True)
+    maximum = models.DecimalField(_("maximum (yuan)"), max_digits=14, decimal_places=2, null=True, blank=True)
+    waivable = models.BooleanField(_("may be waived"), default=False)
+    applies_when = models.JSONField(_("applies when"), default=dict, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("fee")
+        verbose_name_plural = _("fees")
+        ordering = ["item", "position"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__isnull=False) | (Q(rate__isnull=False) & ~Q(per="")),
+                name="fee_has_amount_or_rate",
+            ),
+            models.CheckConstraint(
+                condition=(Q(amount__isnull=True) | Q(amount__gte=Decimal(0)))
+                & (Q(rate__isnull=True) | Q(rate__gte=Decimal(0))),
+                name="fee_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProjectFacts(models.Model):
+    """What the applicability rules need to know about a project beyond the register's own fields."""
+
+    project = models.OneToOneField(
+        "projects.Project", verbose_name=_("project"), on_delete=models.CASCADE, related_name="approval_facts"
+    )
+    new_land = models.BooleanField(_("needs new construction land"), default=True)
+    land_area_m2 = models.DecimalField(
+        _("land area (m²)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    floor_area_m2 = models.DecimalField(
+        _("floor area (m²)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    eia_category = models.CharField(
+        _("environmental impact assessment"),
+        max_length=20,
+        choices=EiaCategory.choices,
+        default=EiaCategory.REPORT_TABLE,
+    )
+    energy_tce = models.DecimalField(
+        _("annual energy use (tonnes of standard coal)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    in_evaluated_zone = models.BooleanField(_("inside a zone whose 区域评估 is done"), default=False)
+    hazardous = models.BooleanField(_("hazardous chemicals or explosives"), default=False)
+    water_intake = models.BooleanField(_("takes water directly from a river or the ground"), default=False)
+    flood_risk_area = models.BooleanField(_("in a river course or flood area"), default=False)
+    highway_access = models.BooleanField(_("connects to or crosses a highway"), default=False)
+    special_fire_review = models.BooleanField(
+        _("special construction project for fire review"), default=False
+    )
+    public_venue = models.BooleanField(_("public gathering place"), default=False)
+    new_company = models.BooleanField(_("a new company must be registered"), default=False)
+    gas_connection = models.BooleanField(_("needs a gas connection"), default=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    FIELDS = [
+        "new_land",
+        "land_area_m2",
+        "floor_area_m2",
+        "eia_category",
+        "energy_tce",
+        "in_evaluated_zone",
+        "hazardous",
+        "water_intake",
+        "flood_risk_area",
+        "highway_access",
+        "special_fire_review",
+        "public_venue",
+        "new_company",
+        "gas_connection",
+    ]
+
+    class Meta:
+        verbose_name = _("plan facts")
+        verbose_name_plural = _("plan facts")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(eia_category__in=vocabulary.EIA_CATEGORIES), name="project_facts_eia_valid"
+            ),
+            models.CheckConstraint(
+                condition=(Q(land_area_m2__isnull=True) | Q(land_area_m2__gte=0))
+                & (Q(floor_area_m2__isnull=True) | Q(floor_area_m2__gte=0))
+                & (Q(energy_tce__isnull=True) | Q(energy_tce__gte=0)),
+                name="project_facts_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.project)
+
+
+class Plan(models.Model):
+    """A project's approval plan: the items it needs from one catalog version and its start date.
+
+    The baseline fields keep the first schedule, so that later forecasts can show the slip.
+    """
+
+    project = models.OneToOneField(
+        "projects.Project", verbose_name=_("project"), on_delete=models.CASCADE, related_name="approval_plan"
+    )
+    catalog_version = models.ForeignKey(
+        CatalogVersion, verbose_name=_("catalog version"), on_delete=models.PROTECT, related_name="plans"
+    )
+    start_on = models.DateField(_("plan start"))
+    baseline_finish_on = models.DateField(_("first planned finish"))
+    baseline_workdays = models.PositiveIntegerField(_("first planned duration (working days)"))
+    baseline_estimated = models.BooleanField(_("first plan was an estimate"), default=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("approval plan")
+        verbose_name_plural = _("approval plans")
+
+    def __str__(self) -> str:
+        return str(self.project)
+
+
+class PlanItem(models.Model):
+    """An item the rules selected, or staff added, or staff removed (then ``included`` is false)."""
+
+    class Source(models.TextChoices):
+        RULE = "rule", _("Selected by the catalog's rules")
+        STAFF = "staff", _("Added by staff")
+
+    plan = models.ForeignKey(Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="entries")
+    item = models.ForeignKey(ApprovalItem, verbose_name=_("item"), on_delete=models.PROTECT, related_name="+")
+    source = models.CharField(_("source"), max_length=8, choices=Source.choices)
+    included = models.BooleanField(_("in the plan"), default=True)
+    reason = models.TextField(_("reason"), blank=True)
+    changed_at = models.DateTimeField(_("changed"), auto_now=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("plan item")
+        verbose_name_plural = _("plan items")
+        ordering = ["plan", "item__position"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "item"], name="plan_item_unique"),
+            # Staff add or remove an item only with a reason.
+            models.CheckConstraint(
+                condition=(Q(source="rule") & Q(included=True)) | ~Q(reason=""),
+                name="plan_item_change_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id}: {self.item_id}"
+
+
+class CalendarNotice(models.Model):
+    """The State Council's notice of one year's holidays and make-up working days (调休), entered by an
+    administrator; it extends or corrects the ``chinesecalendar`` package for that year."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    document = models.CharField(_("document"), max_length=200, help_text=_("e.g. 国办发明电〔2025〕7号"))
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("holiday notice")
+        verbose_name_plural = _("holiday notices")
+        ordering = ["-year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(year__gte=1949, year__lte=2200), name="calendar_notice_year_range"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.document}"
+
+
+class CalendarNoticeDay(models.Model):
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("Holiday")
+        WORKDAY = "workday", _("Make-up working day (调休)")
+
+    notice = models.ForeignKey(CalendarNotice, on_delete=models.CASCADE, related_name="days")
+    day = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+
+    class Meta:
+        verbose_name = _("notice day")
+        verbose_name_plural = _("notice days")
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.kind}"
