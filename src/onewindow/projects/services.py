@@ -12,7 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onewindow.accounts.models import Role, User
-from onewindow.accounts.permissions import INTAKE_ROLES, PROJECT_EDIT_ROLES, region_path, require_role
+from onewindow.accounts.permissions import (
+    INTAKE_ROLES,
+    PROJECT_EDIT_ROLES,
+    has_role,
+    region_path,
+    require_role,
+)
 from onewindow.core import audit
 from onewindow.core.codes import (
     make_provisional_code,
@@ -323,9 +329,17 @@ def _timeline(
     return entry
 
 
+def may_edit(actor: User, project: Project) -> bool:
+    """Whether ``actor`` may change ``project``: an editing role, and for an agent their own or an
+    unassigned project. Pages ask this to offer only the controls whose use would be accepted."""
+    if not has_role(actor, PROJECT_EDIT_ROLES):
+        return False
+    return actor.role != Role.AGENT or project.agent_id in (None, actor.pk)
+
+
 def _require_editor(actor: User, project: Project) -> None:
     require_role(actor, PROJECT_EDIT_ROLES)
-    if actor.role == Role.AGENT and project.agent_id not in (None, actor.pk):
+    if not may_edit(actor, project):
         raise PermissionDenied(_("Only the project's own agent may change it."))
 
 

@@ -1,0 +1,79 @@
+"""Template helpers of the staff pages: the site name, the navigation a role gets, amounts."""
+
+import datetime
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django import template
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import gettext_lazy
+
+from onewindow.accounts.permissions import (
+    AUDIT_ROLES,
+    INTAKE_ROLES,
+    STATISTICS_ROLES,
+    has_role,
+)
+
+register = template.Library()
+
+
+@dataclass(frozen=True)
+class NavItem:
+    url_name: str
+    label: str
+    roles: frozenset | None
+    also_current_on: tuple[str, ...] = ()
+
+
+NAVIGATION = [
+    NavItem("workbench", gettext_lazy("Workbench"), None),
+    NavItem(
+        "project-register",
+        gettext_lazy("Project register"),
+        None,
+        ("project-detail", "project-edit", "phase-add", "phase-edit", "project-stage", "project-note"),
+    ),
+    NavItem("project-intake", gettext_lazy("New intake"), INTAKE_ROLES),
+    NavItem("statistics", gettext_lazy("Statistics"), STATISTICS_ROLES),
+    NavItem("audit-log", gettext_lazy("Audit log"), AUDIT_ROLES),
+]
+
+
+@register.simple_tag
+def site_name() -> str:
+    return settings.ONEWINDOW_SITE_NAME
+
+
+@register.simple_tag(takes_context=True)
+def navigation(context) -> list[dict]:
+    """The pages this user may open, in menu order, marking the one being shown."""
+    request = context["request"]
+    user = request.user
+    match = getattr(request, "resolver_match", None)
+    current = match.url_name if match else ""
+    items = []
+    for item in NAVIGATION:
+        if item.roles is not None and not has_role(user, item.roles):
+            continue
+        is_current = current == item.url_name or current in item.also_current_on
+        items.append({"url": reverse(item.url_name), "label": item.label, "current": is_current})
+    return items
+
+
+@register.filter
+def whole_minutes(value: datetime.timedelta | None) -> int:
+    if not value:
+        return 0
+    return max(1, round(value.total_seconds() / 60))
+
+
+@register.filter
+def amount(value, places: int = 2) -> str:
+    """An amount with thousands grouped by commas, as ledgers print them, whatever the language."""
+    if value is None or value == "":
+        return ""
+    # Half up (四舍五入), as Chinese ledgers round; Python's own formatting would round half to even.
+    rounded = Decimal(value).quantize(Decimal(1).scaleb(-int(places)), rounding=ROUND_HALF_UP)
+    return f"{rounded:,.{int(places)}f}"
