@@ -51,3 +51,24 @@ def test_weak_passwords_are_refused(people, password):
 
     with pytest.raises(ValidationError):
         validate_password(password, user=people["agent1"])
+
+
+def test_a_login_is_written_to_the_audit_log_with_its_address(client, people):
+    from onewindow.core.models import AuditEntry
+
+    client.post(
+        "/login/", {"username": "county_gh", "password": "correct-horse-battery"}, REMOTE_ADDR="192.0.2.44"
+    )
+    entry = AuditEntry.objects.get(action="login")
+    assert (entry.actor, entry.source_ip, entry.region_path) == (
+        people["county_gh"],
+        "192.0.2.44",
+        "510600/510681/",
+    )
+
+
+def test_a_failed_login_writes_no_login_entry(client, people):
+    from onewindow.core.models import AuditEntry
+
+    client.post("/login/", {"username": "county_gh", "password": "wrong"}, REMOTE_ADDR="192.0.2.44")
+    assert not AuditEntry.objects.filter(action="login").exists()
