@@ -66,3 +66,13 @@ def world(people, city, guanghan, mianzhu, fgw, zjj):
     )
     mianzhu_project.departments.add(zjj)
     return {"city": city_project, "guanghan": guanghan_project, "mianzhu": mianzhu_project}
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Rate-limit counters and cached pages live in the cache; each test starts without them."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

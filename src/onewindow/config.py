@@ -88,3 +88,24 @@ def env_database(name: str, default_sqlite_path: Path) -> dict:
     if engine == "django.db.backends.sqlite3" and not config.get("NAME"):
         raise ImproperlyConfigured(f"{name} names no SQLite file")
     return config
+
+
+def env_rate(name: str, default: str) -> str:
+    """A request rate such as ``120/m`` (per second, minute, hour or day)."""
+    value = env_str(name, default)
+    number, _slash, period = value.partition("/")
+    if not (number.isdigit() and int(number) > 0 and period in {"s", "m", "h", "d"}):
+        raise ImproperlyConfigured(f"{name}={value!r} is not a rate like 120/m (per s, m, h or d)")
+    return value
+
+
+def env_cache(name: str) -> dict:
+    """The default cache: in-process memory, or a shared Redis (``redis://host:6379/0``)."""
+    value = env_str(name, "")
+    if not value:
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "onewindow"}
+    if not value.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(
+            f"{name}={value!r} must be a redis:// address, or empty for the in-process cache"
+        )
+    return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": value}

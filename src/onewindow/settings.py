@@ -7,7 +7,16 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 
-from onewindow.config import env_bool, env_database, env_int, env_list, env_str, env_time_zone
+from onewindow.config import (
+    env_bool,
+    env_cache,
+    env_database,
+    env_int,
+    env_list,
+    env_rate,
+    env_str,
+    env_time_zone,
+)
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(env_str("ONEWINDOW_VAR_DIR", str(Path.cwd() / "var"))).resolve()
@@ -49,11 +58,13 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "axes",
     "csp",
+    "ninja",
     "onewindow.core",
     "onewindow.regions",
     "onewindow.accounts",
     "onewindow.projects",
     "onewindow.approvals",
+    "onewindow.fees",
     "onewindow.analytics",
     "onewindow.api",
     "onewindow.demo",
@@ -96,6 +107,7 @@ TEMPLATES = [
 DATABASES = {"default": env_database("DATABASE_URL", VAR_DIR / "onewindow.sqlite3")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+CACHES = {"default": env_cache("CACHE_URL")}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -176,6 +188,15 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG or DEMO
 
+# Uploaded materials. They are private: nothing serves MEDIA_URL; every download goes through a view
+# that asks the scoped selector first (approvals.task_selectors.material_file_for).
+MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_URL = "media/"
+ONEWINDOW_MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_MB", 20, minimum=1, maximum=1024) * 1024 * 1024
+# 告知承诺制: the follow-up check of the applicant's commitment is due this many working days after
+# the decision, unless the clerk sets another date.
+ONEWINDOW_COMMITMENT_VERIFICATION_WORKDAYS = env_int("COMMITMENT_VERIFICATION_WORKDAYS", 40, minimum=1)
+
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "onewindow@localhost")
 
@@ -188,3 +209,15 @@ LOGGING = {
 
 ONEWINDOW_REGISTER_PAGE_SIZE = env_int("REGISTER_PAGE_SIZE", 25, minimum=5, maximum=500)
 ONEWINDOW_SITE_NAME = env_str("SITE_NAME", "投资德阳")
+# Calls per API client (token, else user, else address). The budget is kept in the cache: with several
+# server processes, point CACHE_URL at a shared cache so that they count together.
+ONEWINDOW_API_RATE = env_rate("API_RATE", "120/m")
+
+# The public portal (公开监督). Public pages are cached this many seconds at most (0: not at all); any
+# change to the data they show renders them afresh at once. Public messages get an answer within this
+# many working days; an address may send this many messages an hour and a day (counted in the cache:
+# with several server processes, a shared CACHE_URL makes them count together).
+ONEWINDOW_PORTAL_CACHE_SECONDS = env_int("PORTAL_CACHE_SECONDS", 600, minimum=0, maximum=86400)
+ONEWINDOW_FEEDBACK_ANSWER_WORKDAYS = env_int("FEEDBACK_ANSWER_WORKDAYS", 10, minimum=1, maximum=60)
+ONEWINDOW_FEEDBACK_PER_HOUR = env_int("FEEDBACK_PER_HOUR", 5, minimum=1, maximum=1000)
+ONEWINDOW_FEEDBACK_PER_DAY = env_int("FEEDBACK_PER_DAY", 20, minimum=1, maximum=10000)

@@ -21,5 +21,6 @@ urlpatterns = [
     path("projects/<int:pk>/phases/new/", project_views.edit_phase, name="phase-add"),
     path("projects/<int:pk>/phases/<int:phase_pk>/", project_views.edit_phase, name="phase-edit"),
     path("audit/", account_views.audit_log, name="audit-log"),
+    path("account/tokens/", account_views.api_tokens, name="api-tokens"),
     path("stats/", analytics_views.statistics, name="statistics"),
 ]

@@ -45,3 +45,14 @@ class AuditFilterForm(forms.Form):
             date_from=data.get("date_from"),
             date_to=data.get("date_to"),
         )
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(label=_("What is it for?"), max_length=64)
+    days = forms.IntegerField(
+        label=_("Valid for (days)"),
+        min_value=1,
+        max_value=730,
+        initial=90,
+        help_text=_("From 1 to 730 days."),
+    )

@@ -1,17 +1,32 @@
 """Assembles each app's router under /api/v1."""
 
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 
+from onewindow.accounts.api_auth import ClientRateThrottle
 from onewindow.analytics.api import router as stats_router
 from onewindow.approvals.api import router as plans_router
+from onewindow.approvals.api import tasks_router
+from onewindow.fees.api import router as fees_router
+from onewindow.projects.api import investors_router
+from onewindow.projects.api import router as projects_router
 
 api = NinjaAPI(
     title="OneWindow API",
     version="1",
     urls_namespace="api-v1",
-    docs_url=None,
+    description=(
+        "OneWindow's REST API. Authenticate with a personal token (`Authorization: Bearer ow_…`, made on "
+        "the API tokens page or with `onewindow token create USERNAME`) or the browser session. Every "
+        "caller sees exactly what the pages show them: outside the scope 404, outside the role 403, "
+        "invalid input 422 with the field, a stale version 409, too many calls 429 with Retry-After."
+    ),
+    docs_url="/docs",
+    throttle=[ClientRateThrottle()],
 )
 
 
@@ -23,11 +38,41 @@ def http_error(request: HttpRequest, exc: HttpError):
 @api.exception_handler(ValidationError)
 def validation_error(request: HttpRequest, exc: ValidationError):
     errors = [
-        {"field": ".".join(str(part) for part in error.get("loc", [])[1:]), "message": error.get("msg", "")}
-        for error in exc.errors
+        {"field": _field_name(error.get("loc", [])), "message": error.get("msg", "")} for error in exc.errors
     ]
     return api.create_response(request, {"detail": errors}, status=422)
 
 
+def _field_name(location) -> str:
+    """``("body", "payload", "intake_on")`` → ``intake_on``: callers know fields, not our parameter names."""
+    parts = [str(part) for part in location]
+    if parts[:1] == ["body"] and len(parts) > 2:
+        parts = parts[1:]
+    return ".".join(parts[1:])
+
+
+@api.exception_handler(PermissionDenied)
+def permission_denied(request: HttpRequest, exc: PermissionDenied):
+    return api.create_response(request, {"detail": str(exc) or _("You may not do this.")}, status=403)
+
+
+@api.exception_handler(DjangoValidationError)
+def service_validation_error(request: HttpRequest, exc: DjangoValidationError):
+    """A service refused the input: the same shape as a schema error, one entry per field."""
+    if hasattr(exc, "error_dict"):
+        errors = [
+            {"field": field, "message": message}
+            for field, messages in exc.message_dict.items()
+            for message in messages
+        ]
+    else:
+        errors = [{"field": "", "message": message} for message in exc.messages]
+    return api.create_response(request, {"detail": errors}, status=422)
+
+
 api.add_router("/stats", stats_router)
+api.add_router("/projects", projects_router)
+api.add_router("/investors", investors_router)
 api.add_router("/projects", plans_router)
+api.add_router("/projects", fees_router)
+api.add_router("/tasks", tasks_router)

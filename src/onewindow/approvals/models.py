@@ -5,6 +5,7 @@ A catalog version is immutable once imported: a project's plan points at the ver
 with, so a later catalog never changes an existing plan behind anyone's back.
 """
 
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -13,7 +14,7 @@ from django.db.models import F, Q
 from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
-from onewindow.approvals import vocabulary
+from onewindow.approvals import filetypes, vocabulary
 
 
 class ApprovalStage(models.TextChoices):
@@ -448,3 +449,332 @@ class CalendarNoticeDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.kind}"
+
+
+# -- approval tasks (办件) -------------------------------------------------------------------------
+
+
+class TaskState(models.TextChoices):
+    NOT_STARTED = "not_started", _("Not started (未开始)")
+    PREPARING = "preparing", _("Preparing materials (材料准备)")
+    ACCEPTED = "accepted", _("Accepted (已受理)")
+    CORRECTING = "correcting", _("Correcting materials (补正)")
+    APPROVED = "approved", _("Approved (准予)")
+    REFUSED = "refused", _("Refused (不予许可)")
+    WITHDRAWN = "withdrawn", _("Withdrawn (撤回)")
+
+
+class PauseKind(models.TextChoices):
+    CORRECTION = "correction", _("Correction of materials (补正)")
+    EXPERT_REVIEW = "expert_review", _("Expert review (专家评审)")
+    HEARING = "hearing", _("Hearing (听证)")
+    TESTING = "testing", _("Testing (检验检测)")
+    SITE_SURVEY = "site_survey", _("Site survey (现场踏勘)")
+
+
+DECIDED_STATES = (TaskState.APPROVED, TaskState.REFUSED)
+CLOCK_STATES = (TaskState.ACCEPTED, TaskState.CORRECTING, TaskState.APPROVED, TaskState.REFUSED)
+
+
+class ApprovalTask(models.Model):
+    """One approval of a project's plan handled by its department (办件), with its time clock.
+
+    The state machine and every change live in ``task_services``. ``due_on``, ``overdue_since`` and
+    ``paused_since`` are derived from the clock (``clock.stored_clock``) on every change, so that
+    queues sort and filter in SQL; the live clock is computed by ``clock.compute_clock``.
+    """
+
+    plan = models.ForeignKey(Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="tasks")
+    project = models.ForeignKey(
+        "projects.Project", verbose_name=_("project"), on_delete=models.CASCADE, related_name="approval_tasks"
+    )
+    item = models.ForeignKey(
+        ApprovalItem, verbose_name=_("approval item"), on_delete=models.PROTECT, related_name="tasks"
+    )
+    department = models.ForeignKey(
+        "regions.Department",
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        related_name="approval_tasks",
+        help_text=_("The catalog item's department; window clerks of a department with this code handle it."),
+    )
+    limit_workdays = models.PositiveSmallIntegerField(_("promised limit (working days)"))
+    state = models.CharField(
+        _("state"), max_length=16, choices=TaskState.choices, default=TaskState.NOT_STARTED, db_index=True
+    )
+    state_changed_on = models.DateField(_("state changed on"), null=True, blank=True)
+    preparing_on = models.DateField(_("materials preparation began"), null=True, blank=True)
+    accepted_on = models.DateField(_("accepted on"), null=True, blank=True)
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    decision_document = models.CharField(_("decision document number"), max_length=100, blank=True)
+    decision_note = models.TextField(_("note on the decision"), blank=True)
+    withdrawal_reason = models.TextField(_("reason for withdrawal"), blank=True)
+    commitment = models.BooleanField(_("notification and commitment chosen (告知承诺制)"), default=False)
+    verification_due_on = models.DateField(_("commitment verification due"), null=True, blank=True)
+    verified_on = models.DateField(_("commitment verified on"), null=True, blank=True)
+    verification_passed = models.BooleanField(_("commitment kept"), null=True, blank=True)
+    verification_note = models.TextField(_("verification findings"), blank=True)
+    extension_workdays = models.PositiveSmallIntegerField(_("extension (working days)"), default=0)
+    extension_reason = models.TextField(_("reason for the extension"), blank=True)
+    correction_rounds = models.PositiveSmallIntegerField(_("correction rounds"), default=0)
+    due_on = models.DateField(_("due"), null=True, blank=True, db_index=True)
+    overdue_since = models.DateField(_("overdue from"), null=True, blank=True, db_index=True)
+    paused_since = models.DateField(_("clock paused since"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("approval task")
+        verbose_name_plural = _("approval tasks")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "item"], name="approval_task_one_per_plan_item"),
+            models.CheckConstraint(condition=Q(state__in=TaskState.values), name="approval_task_state_valid"),
+            models.CheckConstraint(
+                condition=~Q(state__in=CLOCK_STATES) | Q(accepted_on__isnull=False, due_on__isnull=False),
+                name="approval_task_clock_has_acceptance",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state__in=DECIDED_STATES)
+                | (Q(decided_on__isnull=False) & ~Q(decision_document="")),
+                name="approval_task_decision_has_document",
+            ),
+            models.CheckConstraint(
+                condition=Q(decided_on__isnull=True)
+                | Q(accepted_on__isnull=False, decided_on__gte=F("accepted_on")),
+                name="approval_task_decided_after_acceptance",
+            ),
+            models.CheckConstraint(
+                condition=Q(verification_due_on__isnull=True) | Q(commitment=True),
+                name="approval_task_verification_only_for_commitment",
+            ),
+            models.CheckConstraint(condition=Q(limit_workdays__gte=1), name="approval_task_limit_positive"),
+        ]
+        indexes = [models.Index(fields=["department", "state"], name="approval_task_department_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.item.code} {self.item.name}"
+
+    @property
+    def is_decided(self) -> bool:
+        return self.state in DECIDED_STATES
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in (TaskState.ACCEPTED, TaskState.CORRECTING)
+
+
+class ClockPause(models.Model):
+    """Time the clock does not count: a correction round (补正), or expert review, a hearing, testing or
+    a site survey where the item's rule excludes that time. ``number`` counts the rounds of a kind."""
+
+    task = models.ForeignKey(
+        ApprovalTask, verbose_name=_("approval task"), on_delete=models.CASCADE, related_name="pauses"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=PauseKind.choices)
+    number = models.PositiveSmallIntegerField(_("round"))
+    reason = models.TextField(_("what was asked, or why"))
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("to"), null=True, blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ended by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("clock pause")
+        verbose_name_plural = _("clock pauses")
+        ordering = ["task", "starts_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["task", "kind", "number"], name="clock_pause_round_unique"),
+            models.CheckConstraint(condition=Q(kind__in=PauseKind.values), name="clock_pause_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
+                name="clock_pause_ends_after_start",
+            ),
+            models.CheckConstraint(condition=Q(number__gte=1), name="clock_pause_number_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_id} {self.kind} {self.number}"
+
+
+class OwedMaterial(models.Model):
+    """A non-key material still owed after acceptance with a deficiency (容缺受理), and by when."""
+
+    task = models.ForeignKey(
+        ApprovalTask, verbose_name=_("approval task"), on_delete=models.CASCADE, related_name="owed_materials"
+    )
+    material = models.ForeignKey(
+        Material, verbose_name=_("material"), on_delete=models.PROTECT, related_name="+"
+    )
+    due_on = models.DateField(_("owed until"))
+    received_on = models.DateField(_("received on"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("owed material")
+        verbose_name_plural = _("owed materials")
+        ordering = ["task", "due_on", "id"]
+        constraints = [models.UniqueConstraint(fields=["task", "material"], name="owed_material_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.task_id}: {self.material_id}"
+
+
+class FileKind(models.TextChoices):
+    PDF = "pdf", "PDF"
+    PNG = "png", "PNG"
+    JPEG = "jpeg", "JPEG"
+    DOCX = "docx", "Word (DOCX)"
+    XLSX = "xlsx", "Excel (XLSX)"
+    OFD = "ofd", "OFD"
+
+
+def material_upload_to(instance: "MaterialFile", filename: str) -> str:
+    """Private storage path: never the uploaded name (kept in ``original_name``), never guessable."""
+    extension = filetypes.EXTENSIONS.get(instance.kind, ("",))[0]
+    name = f"v{instance.version}-{uuid.uuid4().hex}{extension}"
+    return f"materials/{instance.project_id}/{instance.material_id}/{name}"
+
+
+class MaterialFile(models.Model):
+    """One version of a required material, uploaded once per project and serving every task whose item
+    requires that material (一张表单). A new upload is a new version; older versions are kept."""
+
+    project = models.ForeignKey(
+        "projects.Project", verbose_name=_("project"), on_delete=models.CASCADE, related_name="material_files"
+    )
+    material = models.ForeignKey(
+        Material, verbose_name=_("material"), on_delete=models.PROTECT, related_name="files"
+    )
+    version = models.PositiveIntegerField(_("version"))
+    file = models.FileField(_("file"), upload_to=material_upload_to, max_length=255)
+    original_name = models.CharField(_("file name"), max_length=255)
+    kind = models.CharField(_("file type"), max_length=8, choices=FileKind.choices)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    note = models.TextField(_("note"), blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("material file")
+        verbose_name_plural = _("material files")
+        ordering = ["project", "material", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "material", "version"], name="material_file_version_unique"
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="material_file_version_positive"),
+            models.CheckConstraint(condition=Q(size__gte=1), name="material_file_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} (v{self.version})"
+
+
+class MaterialCheck(models.Model):
+    """A pre-check (提前介入) of one version of a material: does it meet the requirements, and why not."""
+
+    class Verdict(models.TextChoices):
+        OK = "ok", _("Meets the requirements")
+        REVISE = "revise", _("Needs revision")
+
+    file = models.ForeignKey(
+        MaterialFile, verbose_name=_("material file"), on_delete=models.CASCADE, related_name="checks"
+    )
+    verdict = models.CharField(_("verdict"), max_length=8, choices=Verdict.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("checked by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("checked"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("material pre-check")
+        verbose_name_plural = _("material pre-checks")
+        ordering = ["file", "created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(verdict__in=["ok", "revise"]), name="material_check_verdict_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(verdict="ok") | ~Q(comment=""), name="material_check_revision_has_comment"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_id} {self.verdict}"
+
+
+class JointEventKind(models.TextChoices):
+    SITE_SURVEY = "site_survey", _("Joint site survey (现场查勘/联合踏勘)")
+    DRAWING_REVIEW = "drawing_review", _("Joint drawing review (联合审图)")
+    ACCEPTANCE = "acceptance", _("Joint acceptance (联合验收)")
+
+
+class JointEvent(models.Model):
+    """Departments working one project together on one day: a joint site survey, a joint review of
+    the construction drawings, or a joint completion acceptance, with its findings and tasks."""
+
+    project = models.ForeignKey(
+        "projects.Project", verbose_name=_("project"), on_delete=models.CASCADE, related_name="joint_events"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=JointEventKind.choices)
+    held_on = models.DateField(_("date"))
+    location = models.CharField(_("place"), max_length=200, blank=True)
+    departments = models.ManyToManyField(
+        "regions.Department", verbose_name=_("departments"), related_name="joint_events"
+    )
+    participants = models.JSONField(_("participants"), default=list, blank=True)
+    findings = models.TextField(_("findings"), blank=True)
+    tasks = models.ManyToManyField(
+        ApprovalTask, verbose_name=_("linked tasks"), related_name="joint_events", blank=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("joint event")
+        verbose_name_plural = _("joint events")
+        ordering = ["-held_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=JointEventKind.values), name="joint_event_kind_valid")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.held_on} {self.get_kind_display()}"

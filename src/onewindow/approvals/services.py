@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from onewindow.accounts.models import Role, User
 from onewindow.accounts.permissions import PROJECT_EDIT_ROLES, require_role
-from onewindow.approvals import catalog_format, selectors
+from onewindow.approvals import catalog_format, selectors, task_services
 from onewindow.approvals.catalog_format import CatalogSpec
 from onewindow.approvals.models import (
     ApprovalItem,
@@ -413,11 +413,14 @@ def save_calendar_notice(
         [CalendarNoticeDay(notice=notice, day=day, kind=CalendarNoticeDay.Kind.HOLIDAY) for day in holidays]
         + [CalendarNoticeDay(notice=notice, day=day, kind=CalendarNoticeDay.Kind.WORKDAY) for day in workdays]
     )
+    # The approval tasks' stored due dates follow the calendar: recompute those the year touches.
+    refreshed = task_services.refresh_stored_clocks(year=year)
     audit.record(
         actor=actor,
         action=AuditEntry.Action.UPDATE if before else AuditEntry.Action.CREATE,
         obj=notice,
-        changes=audit.diff(before, _notice_snapshot(notice)),
+        changes=audit.diff(before, _notice_snapshot(notice))
+        | ({"task_clocks_updated": refreshed} if refreshed else {}),
         source_ip=source_ip,
     )
     return notice

@@ -3,7 +3,6 @@
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db.models import BLANK_CHOICE_DASH, QuerySet
 from django.forms.models import fields_for_model
 from django.utils import timezone
@@ -48,18 +47,6 @@ def regions_in_scope(user: User) -> QuerySet[Region]:
     scope = region_path(user)
     regions = Region.objects.order_by("sort_order", "path")
     return regions.filter(path__startswith=scope) if scope else regions
-
-
-def apply_service_errors(form: forms.Form, error: ValidationError, *, renames: dict | None = None) -> None:
-    """Show a service's ``ValidationError`` on the form: each key on the field of that name (or of the
-    name ``renames`` gives it), anything else at the top of the form."""
-    renames = renames or {}
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for key, messages in error.message_dict.items():
-        name = renames.get(key, key)
-        form.add_error(name if name in form.fields else None, messages)
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -123,3 +123,25 @@ def investors_for_intake(user: User) -> QuerySet[Investor]:
     if not has_role(user, STAFF_ROLES):
         return Investor.objects.none()
     return Investor.objects.order_by("name")
+
+
+def project_by_code(user: User, code: str) -> Project:
+    """One visible project by its project code, or 404; the API's way to name a project."""
+    try:
+        return (
+            visible_projects(user)
+            .select_related("investor", "region", "agent")
+            .prefetch_related("departments")
+            .get(code=(code or "").strip().upper())
+        )
+    except Project.DoesNotExist:
+        raise Http404 from None
+
+
+def visible_investors(user: User) -> QuerySet[Investor]:
+    """Investors with a project the user may see (staff who see everything see every investor)."""
+    if not (user.is_authenticated and user.is_active):
+        return Investor.objects.none()
+    if sees_everything(user):
+        return Investor.objects.all()
+    return Investor.objects.filter(pk__in=visible_projects(user).values("investor_id"))

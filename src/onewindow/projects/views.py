@@ -23,6 +23,7 @@ from onewindow.accounts.audit_display import describe
 from onewindow.accounts.models import Role
 from onewindow.accounts.permissions import INTAKE_ROLES, has_role, require_role
 from onewindow.core.errors import StaleObjectError
+from onewindow.core.forms import apply_service_errors
 from onewindow.core.http import client_ip
 from onewindow.projects import selectors, services, stages
 from onewindow.projects.forms import (
@@ -33,7 +34,6 @@ from onewindow.projects.forms import (
     RegisterFilterForm,
     StageChangeForm,
     TimelineNoteForm,
-    apply_service_errors,
 )
 from onewindow.projects.models import Phase, Project
 from onewindow.projects.selectors import RegisterFilters

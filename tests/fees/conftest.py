@@ -1,0 +1,7 @@
+from tests.approvals.conftest import (  # noqa: F401  (fixtures shared with the approval tests)
+    clerks,
+    english,
+    planned,
+    private_media,
+    task_catalog,
+)
