@@ -66,8 +66,10 @@ INSTALLED_APPS = [
     "onewindow.approvals",
     "onewindow.fees",
     "onewindow.analytics",
+    "onewindow.portal",
     "onewindow.api",
     "onewindow.demo",
+    "onewindow.ledger",
 ]
 
 MIDDLEWARE = [

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from onewindow.approvals import task_selectors, task_services
 from onewindow.approvals.models import ApprovalTask
-from onewindow.regions.models import Department
+from onewindow.regions.services import ensure_county_departments
 from tests.approvals.conftest import plan_with_tasks
 from tests.factories import ProjectFactory
 
@@ -18,8 +18,9 @@ D = datetime.date
 
 @pytest.fixture
 def two_projects(people, world, task_catalog, clerks, guanghan, planned):
-    """The city project (involving 发改 and 住建) and the 广汉 project (involving 广汉's 发改)."""
-    world["guanghan"].departments.add(Department.objects.get(region=guanghan, code="fgw"))
+    """The city project (involving 发改 and 住建) and the 广汉 project (involving 广汉's own 发改 and
+    住建 windows, which generating its tasks adds)."""
+    ensure_county_departments(guanghan, ["zjj"])
     county = plan_with_tasks(world["guanghan"], task_catalog, people["county_gh"])
     return {"city": planned, "guanghan": county}
 

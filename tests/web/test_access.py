@@ -85,7 +85,7 @@ def test_editing_pages_are_404_outside_scope_and_403_for_those_who_may_not_chang
 def _urls_needing_login(world) -> list[str]:
     project = world["city"]
     phase = Phase.objects.create(project=project, sequence=1, name="一期")
-    kwargs_for = {"pk": project.pk, "phase_pk": phase.pk}
+    kwargs_for = {"pk": project.pk, "phase_pk": phase.pk, "task_id": 1, "action": "accept", "file_id": 1}
     urls = []
     for pattern in web_urls.urlpatterns:
         assert isinstance(pattern, URLPattern)

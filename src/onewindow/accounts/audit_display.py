@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.apps import apps
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 
@@ -51,9 +51,11 @@ def _model(object_type: str) -> type[models.Model] | None:
 def _field(object_type: str, name: str) -> models.Field | None:
     model = _model(object_type)
     try:
-        return model._meta.get_field(name) if model else None
+        field = model._meta.get_field(name) if model else None
     except FieldDoesNotExist:
         return None
+    # A reverse relation (a task's pauses) is no field of the row: its name is shown as written.
+    return field if isinstance(field, models.Field) else None
 
 
 def _record_type(object_type: str) -> str:
@@ -74,7 +76,9 @@ def _related_names(entries: list[AuditEntry]) -> dict[tuple, str]:
         for name, pair in (entry.changes or {}).items():
             field = _field(entry.object_type, name)
             if isinstance(field, models.ForeignKey):
-                wanted[field.related_model].update(value for value in _pair(pair) if value not in (None, ""))
+                wanted[field.related_model].update(
+                    value for value in _pair(pair) if _is_key(field.related_model, value)
+                )
     names = {}
     for model, ids in wanted.items():
         for obj in model._default_manager.filter(pk__in=ids):
@@ -82,12 +86,31 @@ def _related_names(entries: list[AuditEntry]) -> dict[tuple, str]:
     return names
 
 
+def _is_key(model: type[models.Model], value) -> bool:
+    """Whether ``value`` can be a primary key of ``model``: a row may name a related record another
+    way (an approval task's creation names its item by code), and that is shown as written."""
+    if value in (None, "") or isinstance(value, bool | dict | list):
+        return False
+    try:
+        model._meta.pk.to_python(value)
+    except ValidationError:
+        return False
+    return True
+
+
 def _shown(field: models.Field | None, value, names: dict[tuple, str]) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
+    if isinstance(value, dict):
+        # Services add details beside the fields, e.g. a clock pause: {"kind": …, "from": …}.
+        return "; ".join(f"{key}: {_shown(None, item, names)}" for key, item in value.items())
+    if isinstance(value, list):
+        return ", ".join(_shown(None, item, names) for item in value)
     if isinstance(field, models.ForeignKey):
+        if not _is_key(field.related_model, value):
+            return str(value)
         return names.get((field.related_model, str(value)), f"#{value}")
     choices = dict(getattr(field, "flatchoices", None) or ())
     return str(choices.get(value, value))

@@ -23,7 +23,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from onewindow.accounts.models import Role, User
-from onewindow.accounts.permissions import PROJECT_EDIT_ROLES, has_role
+from onewindow.accounts.permissions import PROJECT_EDIT_ROLES, STAFF_ROLES, has_role
 from onewindow.approvals import clock as task_clock
 from onewindow.approvals import planner, selectors, transitions
 from onewindow.approvals.models import (
@@ -39,6 +39,7 @@ from onewindow.approvals.models import (
     Plan,
     TaskState,
 )
+from onewindow.core.models import AuditEntry
 from onewindow.projects.models import Project
 from onewindow.projects.selectors import visible_projects
 from onewindow.regions.models import Department
@@ -366,4 +367,29 @@ def plan_forecast(plan: Plan, *, as_of: datetime.date | None = None) -> planner.
     ``as_of`` (default today) at the earliest."""
     return selectors.plan_schedule(
         plan, actuals=project_actuals(plan.project), as_of=as_of or timezone.localdate()
+    )
+
+
+# -- for the pages -------------------------------------------------------------------------------
+
+
+def task_history(user: User, task: ApprovalTask) -> QuerySet[AuditEntry]:
+    """The audit rows of a task the user may see (every state change, pause, extension and owed
+    material received), newest first; staff only, as on the project page."""
+    if not has_role(user, STAFF_ROLES):
+        return AuditEntry.objects.none()
+    return AuditEntry.objects.filter(
+        object_type=ApprovalTask._meta.label_lower, object_id=str(task.pk)
+    ).order_by("-created_at", "-id")
+
+
+def joint_event_departments(project: Project) -> QuerySet[Department]:
+    """The departments an event of the project may gather: those of the project's region and the
+    regions above it, and any the project involves elsewhere."""
+    chain = [code for code in project.region.path.split("/") if code]
+    return (
+        Department.objects.filter(Q(region__code__in=chain) | Q(projects=project))
+        .select_related("region")
+        .distinct()
+        .order_by("region__path", "code")
     )

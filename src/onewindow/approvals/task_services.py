@@ -45,6 +45,7 @@ from onewindow.approvals.models import (
 )
 from onewindow.core import audit
 from onewindow.core.models import AuditEntry
+from onewindow.projects import services as project_services
 from onewindow.projects.models import Project
 from onewindow.projects.selectors import visible_projects
 from onewindow.regions.models import Department
@@ -277,7 +278,8 @@ def generate_tasks(*, actor: User, plan: Plan, source_ip: str | None = None) -> 
     project = plan.project
     _require_project_editor(actor, project)
     included = {
-        entry.item_id: entry.item for entry in plan.entries.filter(included=True).select_related("item")
+        entry.item_id: entry.item
+        for entry in plan.entries.filter(included=True).select_related("item__department")
     }
     existing = {task.item_id: task for task in plan.tasks.select_related("item")}
     new = [
@@ -320,7 +322,30 @@ def generate_tasks(*, actor: User, plan: Plan, source_ip: str | None = None) -> 
         )
     removed_codes = tuple(task.item.code for task in removed)
     ApprovalTask.objects.filter(pk__in=[task.pk for task in removed]).delete()
+    project_services.involve_departments(
+        actor=actor,
+        project=project,
+        departments=handling_departments(project, {item.department.code for item in included.values()}),
+        source_ip=source_ip,
+    )
     return TaskSync(created=tuple(created), removed=removed_codes, kept=tuple(sorted(kept)))
+
+
+def handling_departments(project: Project, codes: set[str]) -> list[Department]:
+    """For each catalog department code, the department whose window handles the project's item: the
+    one with that code nearest the project's region up its chain (the county's own 发改 for a county
+    project, else the city's). Window clerks see a project when its departments include theirs
+    (``projects.selectors.visible_projects``), so generating tasks involves these departments."""
+    chain = [code for code in project.region.path.split("/") if code]
+    depth = {code: position for position, code in enumerate(chain)}
+    nearest: dict[str, Department] = {}
+    for department in Department.objects.filter(region__code__in=chain, code__in=codes).select_related(
+        "region"
+    ):
+        found = nearest.get(department.code)
+        if found is None or depth[department.region.code] > depth[found.region.code]:
+            nearest[department.code] = department
+    return [nearest[code] for code in sorted(nearest)]
 
 
 # -- the agent side ------------------------------------------------------------------------------

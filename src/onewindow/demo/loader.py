@@ -16,8 +16,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from onewindow.accounts.models import User
-from onewindow.demo import generator
+from onewindow.approvals import services as approval_services
+from onewindow.demo import generator, scenarios
 from onewindow.demo.accounts import ensure_demo_accounts
+from onewindow.demo.approval_stories import load_approval_stories
 from onewindow.demo.plans import ProjectPlan
 from onewindow.demo.scenarios import YULONG_CODE
 from onewindow.projects import services as project_services
@@ -180,6 +182,8 @@ def load_demo(progress: Progress | None = None) -> LoadResult:
         _refuse_foreign_data()
         regions = _prepare_regions()
         users = ensure_demo_accounts(regions)
+        # The catalog first: it brings the city's departments that the named projects involve.
+        approval_services.load_default_catalog()
         departments = {
             (department.region.code, department.code): department
             for department in Department.objects.select_related("region")
@@ -191,4 +195,7 @@ def load_demo(progress: Progress | None = None) -> LoadResult:
             departments=departments,
             investors={},
         )
-        return LoadResult(created=True, projects=_load_projects(context, progress))
+        count = _load_projects(context, progress)
+        actors = {plan.code: plan.agent or plan.actor for plan in scenarios.named_projects()}
+        load_approval_stories(users, actors)
+        return LoadResult(created=True, projects=count)

@@ -58,7 +58,8 @@ def yulong() -> ProjectPlan:
             "全国民营企业500强投资，资金充足、订单在手、急需建成投产。特事特办：生产厂房正常办证施工，"
             "安全监管部门现场监督指导，附属设施待设计完成后再报。"
         ),
-        departments=_city("fgw", "zrzy", "zjj", "yjj", "sthj", "xfj", "gdj"),
+        # The windows of its approvals (the catalog's departments), and 安监 and 消防 on site.
+        departments=_city("fgw", "zrzy", "zjj", "yjj", "sthj", "xfj", "gdj", "swj", "cgj", "gsgs", "txgs"),
         phases=(
             PhasePlan(
                 sequence=1,
@@ -80,7 +81,7 @@ def yulong() -> ProjectPlan:
             ),
         ),
         steps=(
-            Step(Stage.APPROVED, date(2012, 6, 25), note="企业投资项目备案办结。"),
+            Step(Stage.APPROVED, date(2012, 5, 21), note="企业投资项目备案办结。"),
             Step(Stage.STARTED, date(2012, 8, 16), note="正式进场施工：从签约到施工不到100天。"),
             Step(Stage.COMPLETED, date(2013, 4, 26), note="一期主厂房及生产线竣工验收。"),
             Step(Stage.PRODUCING, date(2013, 6, 18), note="设备安装调试完成，正式投产。"),
@@ -162,7 +163,7 @@ def qiuyue() -> ProjectPlan:
             "同等规模的寿丰220千伏输变电站选址耗时超过1000天。"
         ),
         departments=(
-            *_city("fgw", "zrzy", "sthj", "swj", "qxj", "jtj", "gdj", "yjj"),
+            *_city("fgw", "zrzy", "sthj", "swj", "qxj", "jtj", "gdj", "yjj", "zjj", "cgj", "gsgs", "txgs"),
             *_county(JINGYANG, "zrzy"),
         ),
         steps=(
@@ -208,7 +209,24 @@ def bolixun() -> ProjectPlan:
         code="1206-510603-03-01-731550",
         signed_on=date(2012, 6, 8),
         intake_on=date(2012, 6, 12),
-        departments=_city("fgw", "scjg", "zrzy", "zjj", "sthj", "yjj", "xfj"),
+        departments=_city(
+            "fgw",
+            "scjg",
+            "zrzy",
+            "zjj",
+            "sthj",
+            "yjj",
+            "xfj",
+            "gaj",
+            "swzx",
+            "rsj",
+            "gjj",
+            "swj",
+            "cgj",
+            "gdj",
+            "gsgs",
+            "txgs",
+        ),
         steps=(
             Step(Stage.APPROVED, date(2012, 7, 20)),
             Step(Stage.STARTED, date(2012, 10, 15)),
@@ -238,7 +256,11 @@ def xinyi() -> ProjectPlan:
         code="1204-510681-03-01-480936",
         signed_on=date(2012, 4, 10),
         intake_on=date(2012, 4, 16),
-        departments=_county(GUANGHAN, "fgw", "scjg", "zrzy", "zjj", "sthj"),
+        # 广汉's own windows, and the city's for what the county centre does not handle.
+        departments=(
+            *_county(GUANGHAN, "fgw", "scjg", "zrzy", "zjj", "sthj"),
+            *_city("gaj", "swzx", "rsj", "gjj", "swj", "cgj", "gdj", "gsgs", "txgs"),
+        ),
         steps=(
             Step(Stage.APPROVED, date(2012, 6, 5)),
             Step(Stage.STARTED, date(2012, 9, 3)),

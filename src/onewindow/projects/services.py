@@ -593,3 +593,31 @@ def save_phase(
         region_path=_region_path(project),
     )
     return target
+
+
+@transaction.atomic
+def involve_departments(
+    *, actor: User, project: Project, departments: list[Department], source_ip: str | None = None
+) -> list[Department]:
+    """Add ``departments`` to those the project involves (``Project.departments``, which decides what
+    window clerks see); departments already involved are left as they are. Returns the ones added,
+    recorded in one audit row of the project. The project's version is not bumped: the involved
+    departments are not among the facts its edit form saves."""
+    _require_editor(actor, project)
+    present = set(project.departments.values_list("pk", flat=True))
+    added = sorted((d for d in departments if d.pk not in present), key=lambda d: (d.region_id, d.code))
+    added = list({department.pk: department for department in added}.values())
+    if not added:
+        return []
+    project.departments.add(*added)
+    project = Project.objects.select_related("region").get(pk=project.pk)
+    names = "、".join(f"{d.region.name}{d.name}（{d.code}）" for d in added)
+    audit.record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        obj=project,
+        changes={"departments": [None, names]},
+        source_ip=source_ip,
+        region_path=_region_path(project),
+    )
+    return added

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from onewindow.accounts.permissions import (
     AUDIT_ROLES,
     INTAKE_ROLES,
+    STAFF_ROLES,
     STATISTICS_ROLES,
     has_role,
 )
@@ -33,11 +34,27 @@ NAVIGATION = [
         "project-register",
         gettext_lazy("Project register"),
         None,
-        ("project-detail", "project-edit", "phase-add", "phase-edit", "project-stage", "project-note"),
+        (
+            "project-detail",
+            "project-edit",
+            "phase-add",
+            "phase-edit",
+            "project-stage",
+            "project-note",
+            "project-plan",
+            "project-tasks",
+            "project-joint-events",
+            "project-bill",
+        ),
     ),
+    NavItem("task-queue", gettext_lazy("Approval tasks"), STAFF_ROLES, ("task-detail", "task-action")),
     NavItem("project-intake", gettext_lazy("New intake"), INTAKE_ROLES),
+    NavItem(
+        "ledger-import", gettext_lazy("Import ledger"), INTAKE_ROLES, ("ledger-confirm", "ledger-discard")
+    ),
     NavItem("statistics", gettext_lazy("Statistics"), STATISTICS_ROLES),
     NavItem("audit-log", gettext_lazy("Audit log"), AUDIT_ROLES),
+    NavItem("feedback-queue", gettext_lazy("Public feedback"), STAFF_ROLES, ("feedback-detail",)),
 ]
 
 
