@@ -231,3 +231,15 @@ def test_the_openapi_schema_and_docs_page_are_served(client, db):
     assert docs.status_code == 200
     assert "swagger-ui-bundle.js" in docs.content.decode()
     assert "cdn" not in docs.content.decode().lower()
+
+
+def test_a_token_reads_a_projects_plan_tasks_and_bill_like_the_session(client, people, world):
+    headers = bearer(people["county_gh"])
+    outside = world["mianzhu"].code
+    for path in (
+        f"/api/v1/projects/{outside}/plan",
+        f"/api/v1/projects/{outside}/tasks",
+        f"/api/v1/projects/{outside}/bill",
+    ):
+        assert client.get(path, **headers).status_code == 404
+    assert client.get(f"/api/v1/projects/{outside}/plan").status_code == 401

@@ -10,14 +10,13 @@ import datetime
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.security import django_auth
 
 from onewindow.accounts.api_auth import API_AUTH
 from onewindow.accounts.permissions import STAFF_ROLES, require_role
 from onewindow.approvals import selectors, task_selectors
 from onewindow.approvals.models import TaskState
 
-router = Router(tags=["plans"], auth=django_auth)
+router = Router(tags=["plans"], auth=API_AUTH)
 
 
 class PlannedItemOut(Schema):
