@@ -105,6 +105,9 @@ def test_a_window_clerk_accepts_asks_for_a_correction_and_decides_a_task_in_the_
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     watch = Watch()
     today = timezone.localdate().isoformat()
+    # Read before the browser starts: a query inside Playwright's loop opens a connection that is never
+    # closed, and PostgreSQL then cannot drop the test database.
+    licence = _licence_id(planned)
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -152,14 +155,12 @@ def test_a_window_clerk_accepts_asks_for_a_correction_and_decides_a_task_in_the_
             # The agent hands the corrected licence in through their page.
             agent_page = _signed_in(browser, live_server.url, "agent1", watch)
             agent_page.goto(f"{live_server.url}/tasks/{task.pk}/")
-            agent_page.locator(
-                "#material-" + str(_licence_id(planned)) + " summary", has_text="Upload"
-            ).click()
+            agent_page.locator("#material-" + str(licence) + " summary", has_text="Upload").click()
             agent_page.set_input_files(
-                f"#id_upload_{_licence_id(planned)}_file",
+                f"#id_upload_{licence}_file",
                 files=[{"name": "营业执照（盖章）.pdf", "mimeType": "application/pdf", "buffer": PDF}],
             )
-            agent_page.click(f"#action-upload-{_licence_id(planned)} button[type=submit]")
+            agent_page.click(f"#action-upload-{licence} button[type=submit]")
             expect(agent_page.locator(".message-success")).to_contain_text("version 1")
             _open_action(agent_page, "Corrected materials handed in")
             agent_page.click("#action-resubmit button[type=submit]")

@@ -111,6 +111,8 @@ def task_queue(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "rows": task_rows(page.object_list),
+        # A clerk's queue is one department's: the column would say the same on every row.
+        "show_department": "department" in form.fields,
         "near_due_workdays": NEAR_DUE_WORKDAYS,
         "today": timezone.localdate(),
     }
