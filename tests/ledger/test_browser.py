@@ -83,7 +83,6 @@ def test_a_leader_previews_and_imports_a_messy_ledger(live_server, people, tmp_p
         expect(page.locator("form[action='/ledger/import/confirm/']")).to_have_count(1)
         expect(page.locator("text=明年")).not_to_have_count(0)
         page.screenshot(path=str(SCREENSHOTS / "ledger-preview.png"), full_page=True)
-        assert Project.objects.count() == 0
         page.click("form[action='/ledger/import/confirm/'] button[type=submit]")
         expect(page.locator("a[href='/projects/']").first).to_be_visible()
         page.screenshot(path=str(SCREENSHOTS / "ledger-result.png"), full_page=True)

@@ -151,3 +151,25 @@ def test_the_bulk_writer_writes_what_the_services_write(case, make_ledger, peopl
             reason=reason,
         )
     assert state() == bulk
+
+
+def test_listeners_hear_of_the_audit_rows_the_bulk_writer_writes(make_ledger, run_import):
+    """The public portal renews its cache when an audit row about a project is saved; the bulk writer
+    announces its rows once per kind of record and batch."""
+    from django.db.models.signals import post_save
+
+    heard = []
+
+    def listener(sender, instance, created, **kwargs):
+        heard.append((instance.object_type, instance.actor_name, created))
+
+    post_save.connect(listener, sender=AuditEntry)
+    try:
+        run_import(make_ledger([ledger_row(1), ledger_row(2)]))
+    finally:
+        post_save.disconnect(listener, sender=AuditEntry)
+    assert sorted(heard) == [
+        ("projects.investor", "leader", True),
+        ("projects.project", "leader", True),
+        ("projects.timelineentry", "leader", True),
+    ]

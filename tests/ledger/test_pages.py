@@ -190,3 +190,12 @@ def test_old_uploads_are_swept(upload_dir, make_ledger):
     uploads.sweep()
     assert not old.exists()
     assert fresh.exists()
+
+
+def test_a_ledger_too_long_for_a_page_is_sent_to_the_command(login, make_ledger, settings, upload_dir):
+    settings.ONEWINDOW_LEDGER_PAGE_MAX_ROWS = 2
+    response = upload(login("leader"), make_ledger([ledger_row(1), ledger_row(2), ledger_row(3)]))
+    assert response.status_code == 400
+    assert "the page takes up to 2" in response.text
+    assert "onewindow import-ledger" in response.text
+    assert list(upload_dir.iterdir()) == []

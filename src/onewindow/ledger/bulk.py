@@ -27,6 +27,7 @@ import sqlite3
 from functools import partial
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db.models.signals import post_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -308,6 +309,9 @@ class BulkCreator:
         audit_row = self._audit_rows(audits)
         create, transition_action = AuditEntry.Action.CREATE.value, AuditEntry.Action.TRANSITION.value
         fresh = [investor for investor in self.new_investors.values() if investor.pk is None]
+        audits_written = {"projects.project", "projects.timelineentry"} | (
+            {"projects.investor"} if fresh else set()
+        )
         if fresh:
             investors = _Table(Investor, now)
             for investor in fresh:
@@ -354,6 +358,7 @@ class BulkCreator:
                     path,
                 )
         audits.insert()
+        self._announce(audits_written)
         written = [
             (pending.row, project_id)
             for (pending, _s, _c), project_id in zip(built, project_ids, strict=True)
@@ -363,6 +368,27 @@ class BulkCreator:
             self.new_investors.pop(investor.uscc, None)
             self.new_investor_names.pop(squash(investor.name), None)
         return written
+
+    def _announce(self, object_types: set[str]) -> None:
+        """Send ``post_save`` for the audit rows written, once per kind of record and batch rather than
+        once per row: listeners that react to a kind of change (the public portal renews its cache when
+        an audit row about a project is saved) hear of it as they would from the services."""
+        for object_type in sorted(object_types):
+            entry = AuditEntry(
+                actor_id=self.actor_id,
+                actor_name=self.actor_name,
+                action=AuditEntry.Action.CREATE,
+                object_type=object_type,
+                source_ip=self.source_ip,
+            )
+            post_save.send(
+                sender=AuditEntry,
+                instance=entry,
+                created=True,
+                update_fields=None,
+                raw=False,
+                using=DEFAULT_DB_ALIAS,
+            )
 
     def _build(self, pending: _Pending, texts: _Texts) -> tuple[dict, list, dict]:
         """The project's columns at its final stage, each step on the way (date, from, to, timeline text,

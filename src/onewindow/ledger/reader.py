@@ -23,6 +23,7 @@ real ledgers put around their data is handled here:
 Row numbers are the sheet's own (as Excel shows them), so every message can point at a row.
 """
 
+import gc
 import posixpath
 import queue
 import re
@@ -30,11 +31,13 @@ import threading
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 from xml.etree import ElementTree
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils import range_boundaries
@@ -63,6 +66,37 @@ SUBSTANCE = frozenset(
     }
 )
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"
+
+
+_SPACED_LOCK = threading.Lock()
+_SPACED_USERS = 0
+_SPACED_SAVED: tuple[int, int, int] | None = None
+# Python's cyclic garbage collector runs every 700 net allocations; parsing a sheet allocates a few dozen
+# objects a cell, so a large sheet triggers it tens of thousands of times, and each run of the oldest
+# generation walks every live object of the process. Spaced out to every 50,000 allocations while rows
+# are read and imported, the reader and the import both ran about 30% faster on 100,000 rows (measured
+# by the benchmark). Reference counting still frees everything as before; only garbage in cycles waits a
+# little longer.
+SPACED_THRESHOLD = 50_000
+
+
+@contextmanager
+def collections_spaced() -> Iterator[None]:
+    """Space out the garbage collector's runs for the duration (nestable, across threads)."""
+    global _SPACED_USERS, _SPACED_SAVED
+    with _SPACED_LOCK:
+        if _SPACED_USERS == 0:
+            _SPACED_SAVED = gc.get_threshold()
+            gc.set_threshold(max(SPACED_THRESHOLD, _SPACED_SAVED[0]), *_SPACED_SAVED[1:])
+        _SPACED_USERS += 1
+    try:
+        yield
+    finally:
+        with _SPACED_LOCK:
+            _SPACED_USERS -= 1
+            if _SPACED_USERS == 0 and _SPACED_SAVED is not None:
+                gc.set_threshold(*_SPACED_SAVED)
+                _SPACED_SAVED = None
 
 
 class LedgerFileError(Exception):
@@ -302,7 +336,8 @@ class LedgerReader:
         self._archive: zipfile.ZipFile | None = None
         self._worksheet = None
         self._fill: list[tuple[int, int, int, int]] = []
-        self.layout = self._open()
+        with collections_spaced():
+            self.layout = self._open()
 
     # -- opening ------------------------------------------------------------------------------------
 
@@ -406,6 +441,10 @@ class LedgerReader:
     def rows(self, progress: Callable[[int], None] | None = None) -> Iterator[RawRow]:
         """Every row below the header, classified; ``progress`` is called with the last row number read
         every 1,000 rows."""
+        with collections_spaced():
+            yield from self._rows(progress)
+
+    def _rows(self, progress: Callable[[int], None] | None) -> Iterator[RawRow]:
         layout = self.layout
         columns = [(column.key, column.index) for column in layout.mapped]
         fill = self._fill
@@ -488,6 +527,7 @@ def read_ahead(rows: Iterator[RawRow], *, batch: int = 250, batches: int = 8) ->
     pending: queue.Queue = queue.Queue(maxsize=batches)
     stop = threading.Event()
     done = object()
+    language = translation.get_language()  # messages from the reading thread in the caller's language
 
     def put(item) -> bool:
         while not stop.is_set():
@@ -499,6 +539,7 @@ def read_ahead(rows: Iterator[RawRow], *, batch: int = 250, batches: int = 8) ->
         return False
 
     def work() -> None:
+        translation.activate(language)
         try:
             group: list[RawRow] = []
             for row in rows:

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import IO
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -50,7 +50,7 @@ from onewindow.ledger import plan as stage_plan
 from onewindow.ledger.bulk import BulkCreator
 from onewindow.ledger.mapping import BY_KEY, DATE_KEYS
 from onewindow.ledger.normalisers import Invalid, LedgerDate, RegionIndex
-from onewindow.ledger.reader import LedgerFileError, LedgerReader, RawRow, read_ahead
+from onewindow.ledger.reader import LedgerFileError, LedgerReader, RawRow, collections_spaced, read_ahead
 from onewindow.ledger.report import SAMPLE_ROWS, Action, ImportReport, Issue, RowOutcome
 from onewindow.projects import services as project_services
 from onewindow.projects.models import Investor, Level, Project
@@ -106,6 +106,9 @@ class ImportOptions:
     # are errors.
     region: str = ""
     sheet: str = ""
+    # The upload page refuses sheets longer than this (a web request has a time limit); the command
+    # has none.
+    max_rows: int | None = None
 
 
 @dataclass(slots=True)
@@ -163,6 +166,11 @@ def import_ledger(
     Raises ``PermissionDenied`` unless the actor may take projects in.
     """
     require_role(actor, INTAKE_ROLES)
+    with collections_spaced():
+        return _import(actor, source, file_name, options, progress, source_ip, sample_rows, code_rng)
+
+
+def _import(actor, source, file_name, options, progress, source_ip, sample_rows, code_rng) -> ImportReport:
     began = time.perf_counter()
     report = ImportReport(
         file_name=file_name or str(getattr(source, "name", source)),
@@ -176,12 +184,18 @@ def import_ledger(
         return report
     with reader:
         report.layout = reader.layout
+        last_row = reader.layout.last_row
+        if options.max_rows and last_row and last_row - reader.layout.header_last > options.max_rows:
+            report.fatal = _(
+                "This ledger has %(rows)d rows; the page takes up to %(max)d. "
+                "Import it with the command onewindow import-ledger."
+            ) % {"rows": last_row - reader.layout.header_last, "max": options.max_rows}
+            return report
         try:
             context = _Context(actor=actor, options=options, layout=reader.layout, source_ip=source_ip)
         except LedgerFileError as error:
             report.fatal = str(error)
             return report
-        last_row = reader.layout.last_row
         on_progress = (lambda number: progress(number, last_row)) if progress else None
         with transaction.atomic():
             importer = _Importer(context, report, sample_rows=sample_rows, code_rng=code_rng)
@@ -429,8 +443,21 @@ class _Importer:
                 self._create(row)
             else:
                 self._update(row)
-        for row_number, project_id in self.bulk.flush():
+        try:
+            with transaction.atomic():
+                written = self.bulk.flush()
+        except IntegrityError as error:
+            # Validated rows are refused only if the register changed meanwhile (another import of the
+            # same codes, say): the whole import stops and nothing is kept.
+            raise LedgerFileError(
+                _("The register changed while the ledger was imported (%(error)s); import it again.")
+                % {"error": error.__class__.__name__}
+            ) from None
+        for row_number, project_id in written:
             self.seen[project_id] = row_number
+        # Later rows find these projects in the register (and in ``seen``).
+        self.pending_codes.clear()
+        self.pending_keys.clear()
 
     def _match(self, row: LedgerRow, lookups: "_Lookups") -> None:
         context = self.context

@@ -3,6 +3,7 @@ ledger workbook. Each view parses its input, calls one service or selector, and 
 
 import tempfile
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -30,6 +31,13 @@ ACTION_LABELS = {
 }
 ERRORS_SHOWN = 500
 WARNINGS_SHOWN = 200
+# A page's request must finish within the server's time limit (gunicorn's default is 30 s); longer
+# ledgers go through ``onewindow import-ledger``.
+DEFAULT_MAX_PAGE_ROWS = 20_000
+
+
+def max_page_rows() -> int:
+    return getattr(settings, "ONEWINDOW_LEDGER_PAGE_MAX_ROWS", DEFAULT_MAX_PAGE_ROWS)
 
 
 def _context(report: ImportReport, **extra) -> dict:
@@ -59,7 +67,9 @@ def import_page(request: HttpRequest) -> HttpResponse:
             actor=request.user,
             source=stored.path,
             file_name=stored.name,
-            options=services.ImportOptions(dry_run=True, region=region.code if region else ""),
+            options=services.ImportOptions(
+                dry_run=True, region=region.code if region else "", max_rows=max_page_rows()
+            ),
             source_ip=client_ip(request),
         )
         if report.fatal:
