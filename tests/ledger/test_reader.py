@@ -213,33 +213,3 @@ def test_the_last_row_is_known_for_progress_even_without_a_dimension(tmp_path):
         rows = list(reader.rows(seen.append))
     assert len(rows) == 40
     assert seen[-1] == 41
-
-
-def test_reading_ahead_gives_the_same_rows_and_raises_the_readers_error_in_the_callers_thread():
-    from django.utils import translation
-
-    from onewindow.ledger.reader import RawRow, read_ahead
-
-    rows = [RawRow(number=number, kind="data") for number in range(1, 1001)]
-    assert [row.number for row in read_ahead(iter(rows), batch=7, batches=2)] == list(range(1, 1001))
-
-    def broken():
-        yield rows[0]
-        # Worded in the reading thread, in the language of the thread that asked for the rows.
-        raise LedgerFileError(translation.gettext("This field is required."))
-
-    with translation.override("zh-hans"), pytest.raises(LedgerFileError) as raised:
-        list(read_ahead(broken()))
-    assert str(raised.value) == "这个字段是必填项。"
-
-
-def test_a_caller_that_stops_early_stops_the_reading_thread():
-    import threading
-
-    from onewindow.ledger.reader import RawRow, read_ahead
-
-    rows = (RawRow(number=number, kind="data") for number in range(1, 1_000_000))
-    reader = read_ahead(rows, batch=10, batches=2)
-    assert next(reader).number == 1
-    reader.close()
-    assert not any(thread.name == "ledger-reader" for thread in threading.enumerate())

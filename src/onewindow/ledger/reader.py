@@ -11,7 +11,7 @@ real ledgers put around their data is handled here:
 * **Merged cells.** Read-only mode does not expose merged ranges, and only the top-left cell of a range
   holds a value. The ranges are therefore read separately by a byte scan of the sheet's XML for its
   ``<mergeCell>`` elements (they sit after the data, so the whole part is decompressed, but not parsed;
-  about 1 s for 100,000 rows, measured by the benchmark). A merged header cell gives its text to every
+  0.7 s for the benchmark's 100,000 rows). A merged header cell gives its text to every
   column it covers; a cell merged down over data rows (a region written once for five projects) gives its
   value to the rows below it. If the scan finds nothing (a file with no merged cells, or a package this
   scan cannot follow), empty header cells simply take nothing from their neighbours and the sub-header
@@ -25,7 +25,6 @@ Row numbers are the sheet's own (as Excel shows them), so every message can poin
 
 import gc
 import posixpath
-import queue
 import re
 import threading
 import zipfile
@@ -37,7 +36,6 @@ from pathlib import Path
 from typing import IO, Any
 from xml.etree import ElementTree
 
-from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils import range_boundaries
@@ -514,56 +512,3 @@ def _apply_merges(row: tuple, number: int, fill, active, next_merge):
         if min_row == number and max_row > number and min_col - 1 < len(row):
             active.append((min_col - 1, max_row, row[min_col - 1]))
     return row, active, next_merge
-
-
-def read_ahead(rows: Iterator[RawRow], *, batch: int = 250, batches: int = 8) -> Iterator[RawRow]:
-    """The same rows, read by a second thread up to ``batch × batches`` rows ahead.
-
-    openpyxl parses in Python, so two threads do not read faster; but the database works without
-    Python's lock (SQLite inside ``sqlite3_step``, PostgreSQL in its own process), so the next rows are
-    parsed while the import waits for its writes. The queue is bounded: memory stays constant. An error
-    in the reading thread is raised here, in the caller's thread.
-    """
-    pending: queue.Queue = queue.Queue(maxsize=batches)
-    stop = threading.Event()
-    done = object()
-    language = translation.get_language()  # messages from the reading thread in the caller's language
-
-    def put(item) -> bool:
-        while not stop.is_set():
-            try:
-                pending.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def work() -> None:
-        translation.activate(language)
-        try:
-            group: list[RawRow] = []
-            for row in rows:
-                group.append(row)
-                if len(group) >= batch:
-                    if not put(group):
-                        return
-                    group = []
-            if group and not put(group):
-                return
-            put(done)
-        except BaseException as error:  # handed to the caller's thread
-            put(error)
-
-    worker = threading.Thread(target=work, name="ledger-reader", daemon=True)
-    worker.start()
-    try:
-        while True:
-            item = pending.get()
-            if item is done:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield from item
-    finally:
-        stop.set()
-        worker.join()

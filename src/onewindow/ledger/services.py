@@ -10,9 +10,9 @@ what the row means (a new project, a change, or nothing), and writes, all inside
 * Re-importing the same file changes nothing (every row is "unchanged"); a changed row updates its
   project through the project services (``update_project``, ``set_national_code``, ``change_stage``),
   each audited as if the person had made the change on the project page.
-* New projects are written by ``BulkCreator`` (below), in batches, because the services' one-row-at-a-
-  time path costs about 25 queries for a project that has started (intake, then one ``change_stage`` per
-  stage, each with its timeline entry and audit rows): measured at about 9 ms a row on SQLite, so 15
+* New projects are written by ``bulk.BulkCreator``, in batches, because the services' one-row-at-a-time
+  path costs 47 queries for a new investor's project that has started (intake, then one ``change_stage``
+  per stage, each with its timeline entry and audit rows): measured at 12 ms a project on SQLite, 20
   minutes for a 100,000-row ledger, against a goal of one minute. The bulk writer runs the same
   validation first (the intake's own ``_validate_intake`` and ``_scope_errors``, and the checks of
   ``change_stage`` mirrored in ``plan``), then writes what the services would have written, row for row:
@@ -50,7 +50,7 @@ from onewindow.ledger import plan as stage_plan
 from onewindow.ledger.bulk import BulkCreator
 from onewindow.ledger.mapping import BY_KEY, DATE_KEYS
 from onewindow.ledger.normalisers import Invalid, LedgerDate, RegionIndex
-from onewindow.ledger.reader import LedgerFileError, LedgerReader, RawRow, collections_spaced, read_ahead
+from onewindow.ledger.reader import LedgerFileError, LedgerReader, RawRow, collections_spaced
 from onewindow.ledger.report import SAMPLE_ROWS, Action, ImportReport, Issue, RowOutcome
 from onewindow.projects import services as project_services
 from onewindow.projects.models import Investor, Level, Project
@@ -58,7 +58,7 @@ from onewindow.projects.services import NewInvestor, ProjectIntake
 from onewindow.projects.stages import DATE_FIELD, Stage
 from onewindow.regions.models import Region
 
-CHUNK_ROWS = 500
+CHUNK_ROWS = 1000
 NAME_MAX = Project._meta.get_field("name").max_length
 INVESTOR_NAME_MAX = Investor._meta.get_field("name").max_length
 
@@ -135,10 +135,10 @@ class LedgerRow:
     errors: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
     # Resolved against the register:
-    investor: Investor | None = None
+    investor: "Investor | InvestorRef | None" = None
     new_investor: NewInvestor | None = None
     investor_unknown: bool = False
-    project: Project | None = None
+    project: "ProjectRecord | None" = None
     matched_by: str = ""
 
     def fact(self, key: str):
@@ -200,7 +200,7 @@ def _import(actor, source, file_name, options, progress, source_ip, sample_rows,
         with transaction.atomic():
             importer = _Importer(context, report, sample_rows=sample_rows, code_rng=code_rng)
             try:
-                importer.run(read_ahead(reader.rows(on_progress)))
+                importer.run(reader.rows(on_progress))
             except LedgerFileError as error:
                 report.fatal = str(error)
             keep = not report.fatal and not options.dry_run and (not report.invalid or options.skip_invalid)
@@ -271,7 +271,7 @@ _COUNT = re.compile(r"[(（]?\s*(?:共|计)?\s*\d+\s*个(?:项目)?\s*[)）]?\s*
 
 
 _MISSING = object()
-_CACHE_SIZE = 20000
+_CACHE_SIZE = 5000
 _UNCACHED = frozenset({"investment", "code"})
 
 
@@ -895,16 +895,14 @@ class _Lookups:
                 by_name[norm.squash(values[2])].append(InvestorRef(*values))
         codes = {row.code for row in rows if row.code}
         by_code = {project.code: project for project in _projects(code__in=codes)} if codes else {}
-        # The projects of the chunk's registered investors, matched to the rows by name here: an investor
-        # has a handful of projects, and a long list of names would cost more to send than they do.
+        # The chunk's registered investors' projects with the rows' names (as written, and as they may
+        # be stored: see ``_variants``), then matched to the rows without regard to spaces and widths.
         investor_ids = {investor.pk for investor in by_uscc.values()}
         investor_ids |= {investor.pk for group in by_name.values() for investor in group}
-        wanted = {norm.squash(row.name) for row in rows if row.code not in by_code}
+        names = {variant for row in rows if row.code not in by_code for variant in _variants(row.name)}
         by_pair: dict[tuple[int, str], list[ProjectRecord]] = defaultdict(list)
-        if investor_ids and wanted:
-            names = Project.objects.filter(investor_id__in=investor_ids).values_list("pk", "name")
-            matched = [pk for pk, name in names if norm.squash(name) in wanted]
-            for project in _projects(pk__in=matched) if matched else []:
+        if investor_ids and names:
+            for project in _projects(investor_id__in=investor_ids, name__in=names):
                 by_pair[(project.investor_id, norm.squash(project.name))].append(project)
         return cls(by_uscc=by_uscc, by_name=by_name, by_code=by_code, by_pair=by_pair)
 
