@@ -19,3 +19,6 @@ STATIC_ROOT = None
 # Lets two suites share one PostgreSQL server without dropping each other's test database.
 if os.environ.get("TEST_DATABASE_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}  # noqa: F405
+
+# Background jobs run at once, inside the test, so their effects (sent mail) can be asserted.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -59,13 +59,19 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "onewindow.core",
     "onewindow.regions",
     "onewindow.accounts",
     "onewindow.projects",
     "onewindow.approvals",
     "onewindow.fees",
+    "onewindow.notifications",
+    "onewindow.coordination",
     "onewindow.analytics",
+    "onewindow.promotion",
+    "onewindow.assessment",
     "onewindow.portal",
     "onewindow.api",
     "onewindow.demo",
@@ -84,6 +90,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    "onewindow.accounts.middleware.PermissionDeniedAuditMiddleware",
 ]
 
 ROOT_URLCONF = "onewindow.urls"
@@ -101,6 +108,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
+                "onewindow.notifications.context_processors.unread_notifications",
             ],
         },
     }
@@ -132,6 +140,9 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimu
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Audit entries older than this are removed by `onewindow audit prune`; the cybersecurity law asks for
+# network logs to be kept at least six months, so a shorter retention stops start-up.
+ONEWINDOW_AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 365, minimum=180)
 
 # Idle timeout: every request renews a 30-minute session.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30, minimum=1) * 60
@@ -223,3 +234,21 @@ ONEWINDOW_PORTAL_CACHE_SECONDS = env_int("PORTAL_CACHE_SECONDS", 600, minimum=0,
 ONEWINDOW_FEEDBACK_ANSWER_WORKDAYS = env_int("FEEDBACK_ANSWER_WORKDAYS", 10, minimum=1, maximum=60)
 ONEWINDOW_FEEDBACK_PER_HOUR = env_int("FEEDBACK_PER_HOUR", 5, minimum=1, maximum=1000)
 ONEWINDOW_FEEDBACK_PER_DAY = env_int("FEEDBACK_PER_DAY", 20, minimum=1, maximum=10000)
+
+# Three-level coordination (三级协调): working days each level has to solve a problem before it moves
+# up on its own (level 1 window departments, level 2 department leaders' joint meeting, level 3 city
+# government). Tasks, problems and action items turn yellow when due within WARNING_YELLOW_WORKDAYS
+# working days and red when overdue.
+ONEWINDOW_PROBLEM_LEVEL_WORKDAYS = {
+    1: env_int("PROBLEM_LEVEL1_WORKDAYS", 5, minimum=1, maximum=120),
+    2: env_int("PROBLEM_LEVEL2_WORKDAYS", 5, minimum=1, maximum=120),
+    3: env_int("PROBLEM_LEVEL3_WORKDAYS", 10, minimum=1, maximum=250),
+}
+ONEWINDOW_WARNING_YELLOW_WORKDAYS = env_int("WARNING_YELLOW_WORKDAYS", 2, minimum=0, maximum=60)
+
+# Background jobs (e-mail digests) wait in the database until `onewindow worker` (or the demo's
+# in-process worker) runs them. The worker also runs the periodic tick (warnings, escalation) this
+# often, and sends each user's daily digest at or after this local hour.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+ONEWINDOW_TICK_INTERVAL_SECONDS = env_int("TICK_INTERVAL_SECONDS", 300, minimum=10, maximum=86400)
+ONEWINDOW_DIGEST_HOUR = env_int("DIGEST_HOUR", 8, minimum=0, maximum=23)

@@ -13,7 +13,11 @@ urlpatterns = [
     # it alone to crawlers, and a reverse proxy can treat it apart.
     path("public/", include("onewindow.portal.urls")),
     path("feedback/", include("onewindow.portal.staff_urls")),
+    path("notifications/", include("onewindow.notifications.urls")),
     path("robots.txt", portal_views.robots_txt, name="robots"),
     path("sitemap.xml", portal_views.sitemap_xml, name="sitemap"),
+    # Staff pages of their own rooms; like every staff page they ask for a signed-in user.
+    path("leads/", include("onewindow.promotion.urls")),
+    path("assessment/", include("onewindow.assessment.urls")),
     path("", include("onewindow.web_urls")),
 ]

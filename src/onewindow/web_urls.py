@@ -5,6 +5,8 @@ from django.urls import path
 from onewindow.accounts import views as account_views
 from onewindow.analytics import views as analytics_views
 from onewindow.approvals import plan_views, task_views
+from onewindow.coordination import workbench as workbench_views
+from onewindow.coordination.urls import urlpatterns as coordination_urls
 from onewindow.fees import views as fee_views
 from onewindow.ledger import views as ledger_views
 from onewindow.projects import views as project_views
@@ -12,7 +14,7 @@ from onewindow.projects import views as project_views
 urlpatterns = [
     path("login/", account_views.LoginView.as_view(), name="login"),
     path("logout/", account_views.LogoutView.as_view(), name="logout"),
-    path("", project_views.workbench, name="workbench"),
+    path("", workbench_views.workbench, name="workbench"),
     path("projects/", project_views.register, name="project-register"),
     path("projects/export.csv", project_views.register_csv, name="project-export"),
     path("projects/export.xlsx", ledger_views.register_xlsx, name="project-export-xlsx"),
@@ -46,4 +48,9 @@ urlpatterns = [
     path("audit/", account_views.audit_log, name="audit-log"),
     path("account/tokens/", account_views.api_tokens, name="api-tokens"),
     path("stats/", analytics_views.statistics, name="statistics"),
+    path("stats/dashboard/", analytics_views.dashboard, name="dashboard"),
+    path("stats/dashboard/details/", analytics_views.dashboard_details, name="dashboard-details"),
+    path("stats/report/", analytics_views.report_page, name="progress-report"),
+    path("stats/report.xlsx", analytics_views.report_xlsx, name="progress-report-xlsx"),
+    *coordination_urls,
 ]

@@ -130,3 +130,15 @@ def test_progress_is_shown_on_a_terminal_as_rows_read_of_the_total():
     silent = io.StringIO()
     TerminalProgress(silent)(1000, 4000)
     assert silent.getvalue() == ""
+
+
+def test_without_an_actor_the_command_says_every_import_is_made_as_a_person_and_writes_nothing(
+    make_ledger, people
+):
+    path = make_ledger([ledger_row(1)])
+    for args in ((path,), (path, "--actor", " ")):
+        code, _out, err = run(*args)
+        assert code == 2
+        assert "--actor USERNAME" in err
+        assert "audited under a real person's account" in err
+    assert Project.objects.count() == 0

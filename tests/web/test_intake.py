@@ -17,12 +17,14 @@ TABLES = (Project, Investor, AuditEntry, TimelineEntry)
 
 
 def row_counts() -> dict:
-    """Rows of the register's tables; the login entries that signing in adds to the audit log are left out."""
+    """Rows of the register's tables; the security entries (signing in, the refusal itself) are left out."""
     return {model.__name__: _rows(model).count() for model in TABLES}
 
 
 def _rows(model):
-    return model.objects.exclude(action="login") if model is AuditEntry else model.objects.all()
+    if model is AuditEntry:
+        return model.objects.exclude(action__in=["login", "permission_denied"])
+    return model.objects.all()
 
 
 @pytest.fixture
@@ -214,6 +216,8 @@ def test_roles_without_intake_rights_are_refused_and_nothing_is_written(login, s
     before = row_counts()
     assert login(role).post(URL, submission).status_code == 403
     assert row_counts() == before
+    refusal = AuditEntry.objects.get(action="permission_denied")
+    assert refusal.actor_name == role
 
 
 def test_the_intake_service_itself_refuses_a_region_outside_the_actors_county(people, city, submission):

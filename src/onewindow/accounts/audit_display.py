@@ -10,6 +10,7 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 
+from onewindow.core import audit
 from onewindow.core.models import AuditEntry
 
 
@@ -59,6 +60,8 @@ def _field(object_type: str, name: str) -> models.Field | None:
 
 
 def _record_type(object_type: str) -> str:
+    if object_type == audit.SECURITY:
+        return _("Security event")
     model = _model(object_type)
     return str(model._meta.verbose_name) if model else object_type
 

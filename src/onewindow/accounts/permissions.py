@@ -10,6 +10,10 @@ INTAKE_ROLES = frozenset({Role.ADMIN, Role.LEADER, Role.AGENT, Role.COUNTY_STAFF
 PROJECT_EDIT_ROLES = INTAKE_ROLES
 AUDIT_ROLES = frozenset({Role.ADMIN, Role.LEADER})
 STATISTICS_ROLES = frozenset({Role.ADMIN, Role.LEADER, Role.AGENT, Role.COUNTY_STAFF, Role.CLERK})
+# Investment-promotion leads are confidential: no window clerk or investor ever sees one.
+PROMOTION_ROLES = frozenset({Role.ADMIN, Role.LEADER, Role.AGENT, Role.COUNTY_STAFF})
+# The county assessment: read by the centres' staff; its method is edited at the city (see assessment).
+ASSESSMENT_ROLES = frozenset({Role.ADMIN, Role.LEADER, Role.AGENT, Role.COUNTY_STAFF})
 
 
 def has_role(user: User, roles: frozenset[str]) -> bool:

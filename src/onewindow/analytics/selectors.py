@@ -3,17 +3,21 @@
 A project counts for a year when it was under agency service at any time in that year: taken in
 on or before 31 December, and neither produced nor terminated before 1 January. It counts as
 started when its construction started on or before 31 December.
+
+The figures are read from ``ProjectTally`` (kept by ``projects.tally`` in every writer's transaction),
+whose buckets carry the years of intake, start, production and termination: the rule above is the same
+on years as on dates, so a year's figures add up a few thousand buckets instead of every project.
 """
 
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 
 from onewindow.accounts.models import User
 from onewindow.accounts.permissions import STATISTICS_ROLES, region_path, require_role
-from onewindow.projects.models import Level, Project
+from onewindow.projects.models import Level, ProjectTally
 from onewindow.regions.models import Region
 
 FIRST_YEAR = 2000
@@ -53,34 +57,61 @@ def served_in_year(year: int) -> Q:
     )
 
 
-def _started_by(year: int) -> Q:
-    return Q(started_on__isnull=False, started_on__lte=datetime.date(year, 12, 31))
-
-
-def _aggregates(year: int, prefix: str = "") -> dict:
-    started = _started_by(year)
-    return {
-        f"{prefix}projects": Count("id"),
-        f"{prefix}investment": Sum("total_investment_wan"),
-        f"{prefix}started_projects": Count("id", filter=started),
-        f"{prefix}started_investment": Sum("total_investment_wan", filter=started),
-    }
-
-
-def _figures(row: dict, prefix: str = "") -> Figures:
-    return Figures(
-        projects=row[f"{prefix}projects"] or 0,
-        investment_wan=row[f"{prefix}investment"] or Decimal("0.00"),
-        started_projects=row[f"{prefix}started_projects"] or 0,
-        started_investment_wan=row[f"{prefix}started_investment"] or Decimal("0.00"),
+def served_buckets(year: int) -> Q:
+    """``served_in_year`` on the tally's buckets (a year of 0 means the date is not reached)."""
+    return (
+        Q(intake_year__gte=1, intake_year__lte=year)
+        & (Q(produced_year=0) | Q(produced_year__gte=year))
+        & (Q(terminated_year=0) | Q(terminated_year__gte=year))
     )
 
 
-def _summary(projects: QuerySet[Project], year: int) -> Summary:
-    served = projects.filter(served_in_year(year))
-    totals = served.aggregate(**_aggregates(year))
-    by_level = {row["level"]: row for row in served.values("level").annotate(**_aggregates(year)).order_by()}
-    empty = {"projects": 0, "investment": None, "started_projects": 0, "started_investment": None}
+def started_buckets(year: int) -> Q:
+    return Q(started_year__gte=1, started_year__lte=year)
+
+
+def produced_buckets(year: int) -> Q:
+    return Q(produced_year__gte=1, produced_year__lte=year)
+
+
+def tally_aggregates(year: int) -> dict:
+    started, produced = started_buckets(year), produced_buckets(year)
+    return {
+        "count": Sum("projects"),
+        "amount": Sum("investment_hundredths"),
+        "started_count": Sum("projects", filter=started),
+        "started_amount": Sum("investment_hundredths", filter=started),
+        "produced_count": Sum("projects", filter=produced),
+        "produced_amount": Sum("investment_hundredths", filter=produced),
+    }
+
+
+def wan(hundredths: int | None) -> Decimal:
+    return (Decimal(hundredths or 0) / 100).quantize(Decimal("0.01"))
+
+
+def _figures(row: dict) -> Figures:
+    return Figures(
+        projects=row["count"] or 0,
+        investment_wan=wan(row["amount"]),
+        started_projects=row["started_count"] or 0,
+        started_investment_wan=wan(row["started_amount"]),
+    )
+
+
+def tally_in(scope: str) -> QuerySet[ProjectTally]:
+    """The tally of the projects registered in the region subtree ``scope`` ('' for everything)."""
+    tallies = ProjectTally.objects.all()
+    return tallies.filter(region__path__startswith=scope) if scope else tallies
+
+
+def _summary(tallies: QuerySet[ProjectTally], year: int) -> Summary:
+    served = tallies.filter(served_buckets(year))
+    totals = served.aggregate(**tally_aggregates(year))
+    by_level = {
+        row["level"]: row for row in served.values("level").annotate(**tally_aggregates(year)).order_by()
+    }
+    empty = {"count": 0, "amount": None, "started_count": 0, "started_amount": None}
     return Summary(
         year=year,
         all=_figures(totals),
@@ -91,18 +122,12 @@ def _summary(projects: QuerySet[Project], year: int) -> Summary:
 
 def public_summary(year: int) -> Summary:
     """Citywide figures for everyone: counts and sums only, so confidential projects may count."""
-    return _summary(Project.objects.all(), year)
+    return _summary(tally_in(""), year)
 
 
 def summary_for(user: User, year: int) -> Summary:
     require_role(user, STATISTICS_ROLES)
-    return _summary(_scoped(user), year)
-
-
-def _scoped(user: User) -> QuerySet[Project]:
-    scope = region_path(user)
-    projects = Project.objects.all()
-    return projects.filter(region__path__startswith=scope) if scope else projects
+    return _summary(tally_in(region_path(user)), year)
 
 
 @dataclass(frozen=True)
@@ -118,17 +143,17 @@ def by_region(user: User, year: int) -> list[RegionFigures]:
     regions = list(Region.objects.filter(parent__isnull=False).order_by("sort_order", "path"))
     if scope:
         regions = [region for region in regions if region.path.startswith(scope)]
-    served = _scoped(user).filter(served_in_year(year))
+    served = tally_in(scope).filter(served_buckets(year))
     per_region = {
         row["region__path"]: row
-        for row in served.values("region__path").annotate(**_aggregates(year)).order_by()
+        for row in served.values("region__path").annotate(**tally_aggregates(year)).order_by()
     }
     result = []
     for region in regions:
         rows = [row for path, row in per_region.items() if path.startswith(region.path)]
         merged = {
             key: sum((row[key] or 0) for row in rows)
-            for key in ("projects", "investment", "started_projects", "started_investment")
+            for key in ("count", "amount", "started_count", "started_amount")
         }
         result.append(RegionFigures(region=region, figures=_figures(merged)))
     return result

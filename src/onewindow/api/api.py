@@ -8,12 +8,17 @@ from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 
 from onewindow.accounts.api_auth import ClientRateThrottle
+from onewindow.accounts.middleware import record_refusal
 from onewindow.analytics.api import router as stats_router
 from onewindow.approvals.api import router as plans_router
 from onewindow.approvals.api import tasks_router
+from onewindow.coordination.api import meetings_router, problems_router
+from onewindow.core.errors import StaleObjectError
 from onewindow.fees.api import router as fees_router
+from onewindow.portal.api import router as public_router
 from onewindow.projects.api import investors_router
 from onewindow.projects.api import router as projects_router
+from onewindow.promotion.api import router as leads_router
 
 api = NinjaAPI(
     title="OneWindow API",
@@ -53,7 +58,14 @@ def _field_name(location) -> str:
 
 @api.exception_handler(PermissionDenied)
 def permission_denied(request: HttpRequest, exc: PermissionDenied):
+    record_refusal(request)
     return api.create_response(request, {"detail": str(exc) or _("You may not do this.")}, status=403)
+
+
+@api.exception_handler(StaleObjectError)
+def stale_object(request: HttpRequest, exc: StaleObjectError):
+    """Someone else changed the object since the caller read it: refused, never merged."""
+    return api.create_response(request, {"detail": str(exc)}, status=409)
 
 
 @api.exception_handler(DjangoValidationError)
@@ -76,3 +88,7 @@ api.add_router("/investors", investors_router)
 api.add_router("/projects", plans_router)
 api.add_router("/projects", fees_router)
 api.add_router("/tasks", tasks_router)
+api.add_router("/problems", problems_router)
+api.add_router("/meetings", meetings_router)
+api.add_router("/leads", leads_router)
+api.add_router("/public", public_router)

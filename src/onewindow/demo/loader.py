@@ -20,7 +20,9 @@ from onewindow.approvals import services as approval_services
 from onewindow.demo import generator, scenarios
 from onewindow.demo.accounts import ensure_demo_accounts
 from onewindow.demo.approval_stories import load_approval_stories
+from onewindow.demo.coordination import load_coordination_stories
 from onewindow.demo.plans import ProjectPlan
+from onewindow.demo.promotion import load_promotion
 from onewindow.demo.scenarios import YULONG_CODE
 from onewindow.projects import services as project_services
 from onewindow.projects.models import Investor, Phase, Project
@@ -177,7 +179,8 @@ def load_demo(progress: Progress | None = None) -> LoadResult:
     """
     with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
         if demo_loaded():
-            ensure_demo_accounts({region.code: region for region in Region.objects.all()})
+            users = ensure_demo_accounts({region.code: region for region in Region.objects.all()})
+            load_promotion(users)
             return LoadResult(created=False, projects=Project.objects.count())
         _refuse_foreign_data()
         regions = _prepare_regions()
@@ -198,4 +201,7 @@ def load_demo(progress: Progress | None = None) -> LoadResult:
         count = _load_projects(context, progress)
         actors = {plan.code: plan.agent or plan.actor for plan in scenarios.named_projects()}
         load_approval_stories(users, actors)
+        # After the register: the leads converted in 2013 become projects of their own.
+        load_promotion(users)
+        load_coordination_stories(users)
         return LoadResult(created=True, projects=count)

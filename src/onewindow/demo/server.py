@@ -1,6 +1,8 @@
 """Running gunicorn: the one code path that both ``onewindow serve`` and ``onewindow demo`` use."""
 
 import os
+import signal
+import subprocess
 import sys
 
 from django.core.management.base import CommandError
@@ -68,3 +70,30 @@ def exec_gunicorn(argv: list[str]) -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     os.execv(argv[0], argv)  # noqa: S606
+
+
+def run_gunicorn_beside(argv: list[str], loop) -> int:
+    """Run gunicorn as a child process while ``loop`` (a ``notifications.worker.BackgroundLoop``: the
+    job worker and the periodic tick) runs in a thread of this process; return gunicorn's exit code.
+
+    The thread lives here, not in gunicorn's master, so that gunicorn never forks a process holding a
+    running thread. Ctrl-C and SIGTERM are passed on to gunicorn; once it has stopped, the loop is told
+    to stop and is waited for, so a tick is never cut off half-way.
+    """
+    from django.db import connections
+
+    connections.close_all()
+    thread = loop.start_thread()
+    child = subprocess.Popen(argv)  # noqa: S603 (our own interpreter and arguments)
+
+    def forward(signum, frame):
+        child.send_signal(signum)
+
+    previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        return child.wait()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        loop.stop.set()
+        thread.join()

@@ -36,6 +36,7 @@ from onewindow.core import audit
 from onewindow.core.codes import make_provisional_code
 from onewindow.core.models import AuditEntry
 from onewindow.ledger.normalisers import squash
+from onewindow.projects import tally
 from onewindow.projects.models import Investor, Project, TimelineEntry
 from onewindow.projects.services import INVESTOR_FIELDS, PROJECT_FIELDS, NewInvestor, ProjectIntake
 from onewindow.projects.stages import DATE_FIELD, Stage
@@ -403,6 +404,7 @@ class BulkCreator:
                 )
                 add_entry(*((next(next_entry), *values) if entry_ids is not None else values))
         projects.insert()
+        tally.add(values for _pending, values, _steps, _created in built)
         if entry_ids is None:
             entry_ids = entries.insert(returning=True)
         else:
@@ -424,6 +426,7 @@ class BulkCreator:
                     changes,
                     path,
                 )
+        audit.chain_rows(audits.rows, audits.positions)
         audits.insert()
         self._announce(audits_written)
         written = [

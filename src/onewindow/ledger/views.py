@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from onewindow.accounts.permissions import INTAKE_ROLES, require_role
+from onewindow.core import audit
 from onewindow.core.http import client_ip
 from onewindow.ledger import selectors, services, uploads
 from onewindow.ledger.forms import LedgerConfirmForm, LedgerUploadForm
@@ -128,7 +129,14 @@ def register_xlsx(request: HttpRequest) -> FileResponse:
     projects = selectors.ledger_projects(request.user, filters).iterator(chunk_size=2000)
     # openpyxl's write-only mode streams the rows into the file; the file is then streamed out.
     handle = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it once sent)
-    write_ledger(projects, handle, title=selectors.ledger_title(request.user, filters))
+    rows = write_ledger(projects, handle, title=selectors.ledger_title(request.user, filters))
+    audit.record_export(
+        actor=request.user,
+        what="ledger.xlsx",
+        filters=request.GET.dict(),
+        rows=rows,
+        source_ip=client_ip(request),
+    )
     handle.seek(0)
     filename = f"onewindow-ledger-{timezone.localdate():%Y%m%d}.xlsx"
     return FileResponse(handle, as_attachment=True, filename=filename, content_type=XLSX)

@@ -142,7 +142,7 @@ class ProjectFilters(Schema):
     level: str = ""
     stage: str = ""
     industry: str = ""
-    signing_year: int | None = None
+    signing_year: int | None = Field(None, ge=1, le=9999)
     fast_track: bool | None = None
     q: str = ""
     mine: bool = False

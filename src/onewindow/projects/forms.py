@@ -67,6 +67,7 @@ SORT_CHOICES = [
 ]
 
 FAST_TRACK_CHOICES = [("", _("All")), ("yes", _("Fast track only")), ("no", _("Normal track only"))]
+STARTED_CHOICES = [("", _("All")), ("yes", _("Started")), ("no", _("Not started"))]
 
 
 def page_size_choices() -> list[tuple[int, str]]:
@@ -93,6 +94,16 @@ class RegisterFilterForm(forms.Form):
     )
     fast_track = forms.ChoiceField(label=_("Fast track"), required=False, choices=FAST_TRACK_CHOICES)
     mine = forms.BooleanField(label=_("Only my projects"), required=False)
+    served_year = forms.IntegerField(
+        label=_("Under agency service in"), required=False, min_value=MIN_YEAR, max_value=MAX_YEAR
+    )
+    started = forms.ChoiceField(label=_("Construction started"), required=False, choices=STARTED_CHOICES)
+    intake_month = forms.DateField(
+        label=_("Taken in during (month)"),
+        required=False,
+        input_formats=["%Y-%m"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+    )
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES)
     page_size = forms.TypedChoiceField(label=_("Rows per page"), required=False, coerce=int)
 
@@ -126,6 +137,9 @@ class RegisterFilterForm(forms.Form):
             q=self._value("q", ""),
             sort=self._value("sort", "-intake"),
             mine=bool(self._value("mine", False)),
+            served_year=self._value("served_year"),
+            started={"yes": True, "no": False}.get(self._value("started", "")),
+            intake_month=self._value("intake_month"),
         )
 
     def rows_per_page(self) -> int:

@@ -261,3 +261,83 @@ class TimelineEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.happened_on} {self.text[:40]}"
+
+
+class ProjectTally(models.Model):
+    """How many projects, and how much investment, share one combination of the facts the statistics
+    group and count by: region, level, industry, stage and the years of intake, construction start,
+    production and termination (0: not reached). ``projects.tally`` keeps it equal to the register on
+    every write, in the writer's transaction, so that a year's figures read a few thousand rows here
+    instead of every project. Investment is kept in hundredths of 万元 as an integer, so that adding
+    and subtracting stays exact on every database."""
+
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("region"), on_delete=models.CASCADE, related_name="+"
+    )
+    level = models.CharField(_("handling level"), max_length=8)
+    industry = models.CharField(_("industry"), max_length=1)
+    stage = models.CharField(_("stage"), max_length=16)
+    intake_year = models.PositiveSmallIntegerField(_("intake year"), default=0)
+    started_year = models.PositiveSmallIntegerField(_("construction start year"), default=0)
+    produced_year = models.PositiveSmallIntegerField(_("production year"), default=0)
+    terminated_year = models.PositiveSmallIntegerField(_("termination year"), default=0)
+    projects = models.IntegerField(_("projects"), default=0)
+    investment_hundredths = models.BigIntegerField(_("investment (hundredths of 万元)"), default=0)
+
+    class Meta:
+        verbose_name = _("project tally")
+        verbose_name_plural = _("project tallies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "region",
+                    "level",
+                    "industry",
+                    "stage",
+                    "intake_year",
+                    "started_year",
+                    "produced_year",
+                    "terminated_year",
+                ],
+                name="project_tally_key_unique",
+            )
+        ]
+        indexes = [models.Index(fields=["intake_year"], name="project_tally_intake_idx")]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.region_id} {self.level} {self.industry} {self.stage} {self.intake_year}: {self.projects}"
+        )
+
+
+class ProjectMonthTally(models.Model):
+    """How many projects were taken in, started construction or went into production in one month, by
+    region and level: the statistics' monthly trends, kept by ``projects.tally`` like ``ProjectTally``."""
+
+    class Event(models.TextChoices):
+        INTAKE = "intake", _("Taken into agency")
+        STARTED = "started", _("Construction started")
+        PRODUCED = "produced", _("In production")
+
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("region"), on_delete=models.CASCADE, related_name="+"
+    )
+    level = models.CharField(_("handling level"), max_length=8)
+    event = models.CharField(_("event"), max_length=8, choices=Event.choices)
+    year = models.PositiveSmallIntegerField(_("year"))
+    month = models.PositiveSmallIntegerField(_("month"))
+    projects = models.IntegerField(_("projects"), default=0)
+    investment_hundredths = models.BigIntegerField(_("investment (hundredths of 万元)"), default=0)
+
+    class Meta:
+        verbose_name = _("monthly project tally")
+        verbose_name_plural = _("monthly project tallies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "level", "event", "year", "month"], name="project_month_tally_key_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["year"], name="project_month_tally_year_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.level} {self.event} {self.year}-{self.month}: {self.projects}"

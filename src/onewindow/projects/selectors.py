@@ -1,6 +1,7 @@
 """Every read of the register, scoped by the user. The one place that decides which projects a
 person may see: outside the scope a project does not exist for them (404)."""
 
+import datetime
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
@@ -65,6 +66,11 @@ class RegisterFilters:
     q: str = ""
     sort: str = "-intake"
     mine: bool = False
+    # The statistics' drill-down: served in a year (``analytics.selectors.served_in_year``), started
+    # by that year's end (or ever, without a year), taken in during a month.
+    served_year: int | None = None
+    started: bool | None = None
+    intake_month: datetime.date | None = None
 
 
 def register(user: User, filters: RegisterFilters) -> QuerySet[Project]:
@@ -85,6 +91,21 @@ def register(user: User, filters: RegisterFilters) -> QuerySet[Project]:
         projects = projects.filter(fast_track=filters.fast_track)
     if filters.mine:
         projects = projects.filter(agent=user)
+    if filters.served_year:
+        first, last = datetime.date(filters.served_year, 1, 1), datetime.date(filters.served_year, 12, 31)
+        projects = projects.filter(
+            Q(intake_on__isnull=False, intake_on__lte=last)
+            & (Q(produced_on__isnull=True) | Q(produced_on__gte=first))
+            & (Q(terminated_on__isnull=True) | Q(terminated_on__gte=first))
+        )
+    if filters.started is not None:
+        started = Q(started_on__isnull=False)
+        if filters.served_year:
+            started &= Q(started_on__lte=datetime.date(filters.served_year, 12, 31))
+        projects = projects.filter(started if filters.started else ~started)
+    if filters.intake_month:
+        month = filters.intake_month
+        projects = projects.filter(intake_on__year=month.year, intake_on__month=month.month)
     if filters.q:
         term = filters.q.strip()
         projects = projects.filter(

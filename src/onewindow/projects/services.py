@@ -28,7 +28,7 @@ from onewindow.core.codes import (
 )
 from onewindow.core.errors import StaleObjectError
 from onewindow.core.models import AuditEntry
-from onewindow.projects import stages
+from onewindow.projects import stages, tally
 from onewindow.projects.models import Investor, Level, Phase, Project, TimelineEntry
 from onewindow.projects.stages import Stage
 from onewindow.regions.models import Department, Region
@@ -345,11 +345,16 @@ def _require_editor(actor: User, project: Project) -> None:
 
 def _bump_version(project: Project, expected_version: int, **values) -> None:
     """Save ``values`` only if nobody saved the project since ``expected_version`` was read."""
-    updated = Project.objects.filter(pk=project.pk, version=expected_version).update(
-        version=F("version") + 1, updated_at=timezone.now(), **values
-    )
+    current = Project.objects.filter(pk=project.pk, version=expected_version)
+    # A queryset update sends no signals, so the statistics' tally is moved here, from the row as
+    # locked to the row as saved.
+    counted = bool({name if name != "region" else "region_id" for name in values} & set(tally.SOURCE_COLUMNS))
+    before = tally.rows(current.select_for_update()) if counted else []
+    updated = current.update(version=F("version") + 1, updated_at=timezone.now(), **values)
     if updated != 1:
         raise StaleObjectError
+    if counted:
+        tally.moved(before, tally.rows(Project.objects.filter(pk=project.pk)))
     project.version = expected_version + 1
     for name, value in values.items():
         setattr(project, name, value)

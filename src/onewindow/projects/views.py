@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from onewindow.accounts.audit_display import describe
 from onewindow.accounts.models import Role
 from onewindow.accounts.permissions import INTAKE_ROLES, has_role, require_role
+from onewindow.core import audit
 from onewindow.core.errors import StaleObjectError
 from onewindow.core.forms import apply_service_errors
 from onewindow.core.http import client_ip
@@ -200,6 +201,9 @@ def register_csv(request: HttpRequest) -> StreamingHttpResponse:
     """The current view of the register, every row (not only the page), as a spreadsheet-ready CSV."""
     form = RegisterFilterForm(request.GET, user=request.user)
     projects = selectors.register(request.user, form.filters()).iterator(chunk_size=500)
+    audit.record_export(
+        actor=request.user, what="register.csv", filters=request.GET.dict(), source_ip=client_ip(request)
+    )
     response = StreamingHttpResponse(
         _csv_lines(projects, translation.get_language()), content_type="text/csv; charset=utf-8"
     )

@@ -10,8 +10,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
 from onewindow.accounts.permissions import (
+    ASSESSMENT_ROLES,
     AUDIT_ROLES,
     INTAKE_ROLES,
+    PROMOTION_ROLES,
     STAFF_ROLES,
     STATISTICS_ROLES,
     has_role,
@@ -48,11 +50,38 @@ NAVIGATION = [
         ),
     ),
     NavItem("task-queue", gettext_lazy("Approval tasks"), STAFF_ROLES, ("task-detail", "task-action")),
+    NavItem(
+        "problem-list",
+        gettext_lazy("Problems"),
+        STAFF_ROLES,
+        ("problem-detail", "problem-action", "problem-raise"),
+    ),
+    NavItem(
+        "meeting-list",
+        gettext_lazy("Meetings"),
+        STAFF_ROLES,
+        ("meeting-new", "meeting-detail", "meeting-edit", "action-item-list"),
+    ),
     NavItem("project-intake", gettext_lazy("New intake"), INTAKE_ROLES),
     NavItem(
         "ledger-import", gettext_lazy("Import ledger"), INTAKE_ROLES, ("ledger-confirm", "ledger-discard")
     ),
+    NavItem(
+        "dashboard", gettext_lazy("Dashboard"), STATISTICS_ROLES, ("progress-report", "dashboard-details")
+    ),
     NavItem("statistics", gettext_lazy("Statistics"), STATISTICS_ROLES),
+    NavItem(
+        "lead-list",
+        gettext_lazy("Investment leads"),
+        PROMOTION_ROLES,
+        ("lead-new", "lead-detail", "lead-edit", "lead-charts", "lead-advance", "lead-drop", "lead-convert"),
+    ),
+    NavItem(
+        "assessment",
+        gettext_lazy("County assessment"),
+        ASSESSMENT_ROLES,
+        ("assessment-unit", "assessment-indicators", "assessment-note"),
+    ),
     NavItem("audit-log", gettext_lazy("Audit log"), AUDIT_ROLES),
     NavItem("feedback-queue", gettext_lazy("Public feedback"), STAFF_ROLES, ("feedback-detail",)),
 ]

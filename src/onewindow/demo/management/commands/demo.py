@@ -6,6 +6,7 @@ import unicodedata
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -13,6 +14,7 @@ from onewindow.accounts.models import Role
 from onewindow.demo import server
 from onewindow.demo.accounts import ACCOUNTS
 from onewindow.demo.loader import DemoRefusedError, Progress, load_demo
+from onewindow.notifications.worker import run_tick
 
 # SQLite takes one writer at a time; two workers keep the demo responsive without lock waits.
 DEMO_WORKERS = 2
@@ -64,9 +66,11 @@ class Command(BaseCommand):
         self.stdout.write(_("Preparing the database…"))
         call_command("migrate", interactive=False, verbosity=0)
         self._load()
+        self._tick()
         self._print_accounts(host, port)
         if not no_serve:
-            call_command("serve", host=host, port=port, workers=DEMO_WORKERS)
+            # The worker and the tick run beside the server, so warnings and digests come without set-up.
+            call_command("serve", host=host, port=port, workers=DEMO_WORKERS, with_worker=True)
 
     def _load(self) -> None:
         started = time.monotonic()
@@ -84,6 +88,10 @@ class Command(BaseCommand):
                 _("The demo city is already loaded (%(count)d projects); nothing changed.")
                 % {"count": result.projects}
             )
+
+    def _tick(self) -> None:
+        """One tick now, so that the demo users find warnings under the bell on their first login."""
+        self.stdout.write(_("Warnings and reminders: %(summary)s") % {"summary": run_tick(at=timezone.now())})
 
     def _progress(self) -> Progress:
         """A progress line that rewrites itself on a terminal; one line at the start elsewhere."""

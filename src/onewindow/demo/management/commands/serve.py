@@ -34,12 +34,20 @@ class Command(BaseCommand):
             help=gettext_lazy("gunicorn worker processes (default: 2 × CPU cores + 1, at most 8)"),
         )
         parser.add_argument(
+            "--with-worker",
+            action="store_true",
+            help=gettext_lazy(
+                "also run the background jobs and the periodic tick in this process (as the demo does), "
+                "instead of a separate `onewindow worker`"
+            ),
+        )
+        parser.add_argument(
             "--prepare-only",
             action="store_true",
             help=gettext_lazy("collect static files and print the server command without starting it"),
         )
 
-    def handle(self, *args, host, port, workers, prepare_only, **options):
+    def handle(self, *args, host, port, workers, prepare_only, with_worker=False, **options):
         argv = server.gunicorn_argv(
             host=host, port=server.check_port(port), workers=server.check_workers(workers)
         )
@@ -60,4 +68,11 @@ class Command(BaseCommand):
             _("Serving on %(address)s with %(workers)d workers; press Ctrl-C to stop.")
             % {"address": server.browser_address(host, port), "workers": workers}
         )
+        if with_worker:
+            from onewindow.notifications.worker import BackgroundLoop
+
+            code = server.run_gunicorn_beside(argv, BackgroundLoop(report=self.stdout.write))
+            if code:
+                raise CommandError(_("The server stopped with exit code %(code)d.") % {"code": code})
+            return
         server.exec_gunicorn(argv)

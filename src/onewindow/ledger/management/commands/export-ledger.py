@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from onewindow.accounts.models import User
+from onewindow.core import audit
 from onewindow.ledger import selectors
 from onewindow.ledger.writer import write_ledger
 from onewindow.projects.selectors import SORTS, RegisterFilters
@@ -42,6 +43,14 @@ class Command(BaseCommand):
         )
         projects = selectors.ledger_projects(actor, filters).iterator(chunk_size=2000)
         count = write_ledger(projects, options["file"], title=selectors.ledger_title(actor, filters))
+        audit.record_export(
+            actor=actor,
+            what=f"export-ledger {options['file']}"[:255],
+            filters={
+                key: options[key] for key in ("region", "level", "stage", "industry", "signing_year", "q")
+            },
+            rows=count,
+        )
         self.stdout.write(
             _("Wrote %(count)d projects to %(file)s.") % {"count": count, "file": options["file"]}
         )

@@ -30,10 +30,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="The ledger workbook (.xlsx).")
+        # Not ``required=True``: argparse would only say "the following arguments are required", not why.
         parser.add_argument(
             "--actor",
-            required=True,
-            help="Username the import is made as (audited; their role and region apply).",
+            default="",
+            help="Required: the username the import is made as (audited; their role and region apply).",
         )
         parser.add_argument(
             "--dry-run", action="store_true", help="Read and check everything, write nothing."
@@ -52,6 +53,15 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        if not options["actor"].strip():
+            self.stderr.write(
+                _(
+                    "Name the person the import is made as: --actor USERNAME. Every write to the register "
+                    "is audited under a real person's account, and the import may do only what that person "
+                    "may do; there is no system account to run as."
+                )
+            )
+            raise SystemExit(EXIT_UNUSABLE)
         actor = (
             User.objects.filter(username=options["actor"], is_active=True).select_related("region").first()
         )
