@@ -307,3 +307,14 @@ def test_the_printed_bill_keeps_the_bill_and_drops_the_forms(as_user, planned, b
     assert '<p class="print-only bill-issuer">' in html and 'class="print-only bill-footer"' in html
     assert 'class="columns screen-only"' in html  # the forms
     assert "data-print-page" in html and "onclick" not in html and "<style" not in html
+
+
+def test_the_printed_bill_names_the_centre_that_handles_the_project(as_user, bill, guanghan):
+    project = bill.project
+    assert project.level == "city"
+    assert "德阳市 government service centre" in text_of(as_user("agent1").get(bill_url(project)))
+
+    project.level = "county"
+    project.region = guanghan
+    project.save(update_fields=["level", "region"])
+    assert "广汉市 government service centre" in text_of(as_user("admin").get(bill_url(project)))

@@ -33,6 +33,7 @@ class IndicatorSet(models.Model):
         max_digits=4,
         decimal_places=2,
         default=Decimal("1.20"),
+        # xgettext:no-python-format
         help_text=_("The most an indicator's attainment counts for: 1.20 means at most 120% of its weight."),
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

@@ -129,3 +129,14 @@ def bill_lines(bill: Bill) -> QuerySet[FeeLine]:
 
 def bill_payments(bill: Bill) -> QuerySet[Payment]:
     return Payment.objects.filter(bill=bill).select_related("recorded_by").order_by("paid_on", "id")
+
+
+def issuing_centre(project: Project):
+    """The service centre whose one window issues the bill: a county-level project's own county unit,
+    a city-level project's city centre (the root of the region tree)."""
+    region = project.region
+    if project.level == "county":
+        return region
+    while region.parent_id is not None:
+        region = region.parent
+    return region

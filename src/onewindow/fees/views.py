@@ -101,6 +101,7 @@ def _bill_page(
         payment_form = PaymentForm(payer=project.investor.name)
     context = {
         "project": project,
+        "issuing_centre": selectors.issuing_centre(project),
         "bill": bill,
         "rows": rows,
         "totals": selectors.annotated_totals(bill) if bill is not None else None,
