@@ -57,6 +57,21 @@ def test_a_year_without_indicators_says_so_and_offers_the_city_to_set_them(peopl
     assert login("county_gh").get("/assessment/2015/units/510681/").status_code == 404
 
 
+def test_the_ranking_opens_on_the_newest_year_the_city_has_set_indicators_for(scored, login):
+    newest = IndicatorSet.objects.order_by("-year").first().year
+    response = login("leader").get("/assessment/")
+    assert response.status_code == 200
+    assert response.context["year"] == newest
+    assert response.context["result"] is not None
+
+
+def test_without_any_indicators_the_ranking_opens_on_the_current_year(people, login):
+    from django.utils import timezone
+
+    response = login("leader").get("/assessment/")
+    assert response.context["year"] == timezone.localdate().year
+
+
 def _post(**changes) -> dict:
     data = {"cap": "1.20"}
     for metric, (weight, target) in WEIGHTS.items():

@@ -24,14 +24,17 @@ def page_of(code: str) -> plan_selectors.PlanPage:
 
 def test_the_named_projects_are_planned_on_the_default_catalog_chosen_explicitly():
     plans = Plan.objects.select_related("project", "catalog_version")
-    assert {plan.project.code for plan in plans} == {
-        story.project_code for story in approval_stories.stories()
-    }
+    stories = {story.project_code for story in approval_stories.stories()}
+    planned = {plan.project.code for plan in plans}
+    assert stories <= planned
+    # Beside the stories, one project in hand today whose 发改 application is overdue (demo/coordination.py).
+    assert len(planned - stories) == 1
     default = CatalogVersion.objects.get(source="default.yaml")
     for plan in plans:
         assert plan.catalog_version == default
-        # The default catalog takes effect in 2025: no version was in force on these 2012 starts.
-        assert selectors.version_in_force(plan.start_on) is None
+        if plan.project.code in stories:
+            # The default catalog takes effect in 2025: no version was in force on these 2012 starts.
+            assert selectors.version_in_force(plan.start_on) is None
 
 
 def test_yulong_is_planned_from_the_signing_to_construction_start_in_under_100_calendar_days():

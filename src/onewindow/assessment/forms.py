@@ -14,9 +14,9 @@ from onewindow.assessment.scoring import DEFAULT_INDICATORS
 class YearForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
 
-    def __init__(self, data):
+    def __init__(self, data, *, default_year: int | None = None):
         if "year" not in data:
-            data = {"year": timezone.localdate().year}
+            data = {"year": default_year or timezone.localdate().year}
         super().__init__(data)
 
 

@@ -69,6 +69,11 @@ def indicator_set(year: int) -> IndicatorSet | None:
     return IndicatorSet.objects.filter(year=year).first()
 
 
+def latest_assessed_year() -> int | None:
+    """The newest year the city has set indicators for: what the ranking page opens on."""
+    return IndicatorSet.objects.order_by("-year").values_list("year", flat=True).first()
+
+
 def _ordered_indicators(chosen: IndicatorSet) -> list:
     order = {metric: index for index, metric in enumerate(Metric.values)}
     return sorted(chosen.indicators.all(), key=lambda indicator: order.get(indicator.metric, 99))

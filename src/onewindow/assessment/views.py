@@ -20,7 +20,7 @@ from onewindow.core.http import client_ip
 @login_required
 def ranking(request: HttpRequest) -> HttpResponse:
     require_role(request.user, ASSESSMENT_ROLES)
-    form = YearForm(request.GET)
+    form = YearForm(request.GET, default_year=selectors.latest_assessed_year())
     context: dict = {"form": form, "may_edit": selectors.may_edit(request.user)}
     if not form.is_valid():
         return render(request, "assessment/ranking.html", context, status=400)

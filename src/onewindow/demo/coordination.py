@@ -23,6 +23,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from onewindow.accounts.models import User
+from onewindow.approvals import services as approval_services
+from onewindow.approvals import task_services
 from onewindow.approvals.selectors import workday_calendar
 from onewindow.coordination import services
 from onewindow.coordination.models import Problem
@@ -234,6 +236,7 @@ def _work_in_hand(users: dict[str, User]) -> None:
         departments=[fgw],
         raised_on=workdays_ago(8),
     )
+    _tasks_in_hand(projects[2], users["clerk_fgw"], workdays_ago)
     meeting = services.schedule_meeting(
         actor=users["leader"],
         data=services.MeetingData(
@@ -264,6 +267,26 @@ def _work_in_hand(users: dict[str, User]) -> None:
         owner=projects[1].agent,
         problem=at_level_two,
     )
+
+
+def _tasks_in_hand(project: Project, clerk: User, workdays_ago) -> None:
+    """The 发改 window's work on a project in hand: one application overdue (red) and one due tomorrow
+    (yellow), so the clerk's workbench and the task queue show both warnings."""
+    plan = approval_services.create_plan(
+        actor=project.agent,
+        project=project,
+        start_on=workdays_ago(60),
+        catalog_version=approval_services.load_default_catalog(),
+    )
+    created = task_services.generate_tasks(actor=project.agent, plan=plan).created
+    window = sorted(
+        (task for task in created if task.department.code == "fgw"), key=lambda t: t.limit_workdays
+    )
+    overdue_by_three = [workdays_ago(task.limit_workdays + 3) for task in window[:1]]
+    due_tomorrow = [workdays_ago(task.limit_workdays - 1) for task in window[1:2]]
+    for task, accepted_on in zip(window, overdue_by_three + due_tomorrow, strict=False):
+        task = task_services.start_preparing(actor=project.agent, task=task, on=accepted_on)
+        task_services.accept_task(actor=clerk, task=task, on=accepted_on)
 
 
 def load_coordination_stories(users: dict[str, User]) -> int:
