@@ -2,10 +2,22 @@
 
 from django import forms
 from django.apps import apps
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.accounts.selectors import AuditFilters
 from onewindow.core.models import AuditEntry
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form, with the username's length enforced: Django only sets it on the widget, so an
+    overlong name would reach the failed-login records (axes keeps 255 characters) and fail there."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        username = self.fields["username"]
+        username.validators.append(MaxLengthValidator(username.max_length))
 
 
 class DateInput(forms.DateInput):

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from onewindow.accounts import selectors, tokens
 from onewindow.accounts.audit_display import describe
-from onewindow.accounts.forms import ApiTokenForm, AuditFilterForm
+from onewindow.accounts.forms import ApiTokenForm, AuditFilterForm, LoginForm
 from onewindow.accounts.permissions import AUDIT_ROLES, require_role
 from onewindow.core.forms import apply_service_errors
 from onewindow.core.http import client_ip
@@ -24,6 +24,7 @@ class LoginView(auth_views.LoginView):
     """Django's login; axes' backend and middleware lock an account or address out after failures."""
 
     template_name = "registration/login.html"
+    authentication_form = LoginForm
     redirect_authenticated_user = True
 
 
