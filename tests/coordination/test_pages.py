@@ -66,6 +66,22 @@ def test_each_role_sees_only_the_problems_of_its_scope(login, problems, role, vi
         assert client.get(f"/problems/{problem.pk}/").status_code == expected
 
 
+def test_the_list_names_the_region_of_a_department_outside_the_projects_region(login, problems, fgw, zjj):
+    import re
+
+    html = login("leader").get("/problems/").content.decode()
+    rows = {
+        title: row
+        for row in re.findall(r"<tr class=\"problem-row.*?</tr>", html, re.S)
+        for title in ("用地指标不足", "施工许可材料")
+        if title in row
+    }
+    # 绵竹's problem lies with the city's 住建 window; the city project's with the city's own 发改.
+    assert f"{zjj.region.name}{zjj.name}" in rows["施工许可材料"]
+    assert f"{fgw.region.name}{fgw.name}" not in rows["用地指标不足"]
+    assert fgw.name in rows["用地指标不足"]
+
+
 def test_investors_never_see_problems(login, problems):
     client = login("investor_yulong")
     assert client.get("/problems/").status_code == 403

@@ -258,7 +258,9 @@ def problem_list(user: User, filters: ProblemFilters | None = None) -> QuerySet[
     require_coordination_access(user)
     filters = filters or ProblemFilters()
     problems = (
-        visible_problems(user).select_related("project__region", "raised_by").prefetch_related("departments")
+        visible_problems(user)
+        .select_related("project__region", "raised_by")
+        .prefetch_related("departments__region")
     )
     if filters.status == "active":
         problems = problems.filter(status__in=ACTIVE_PROBLEM_STATES)
