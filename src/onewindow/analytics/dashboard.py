@@ -8,12 +8,15 @@ efficiency and bottlenecks from the approval tasks decided in the year.
 """
 
 import datetime
+import functools
 import statistics
-from collections import defaultdict
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db import connection
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Min, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -295,6 +298,28 @@ def _median(values: list) -> Decimal | None:
     return Decimal(str(statistics.median(values))).quantize(Decimal("0.1"))
 
 
+def _weighted_median(counted: Iterable[tuple]) -> Decimal | None:
+    """``_median`` of the values ``(value, how many times)`` stand for, without spelling them out:
+    the figures come grouped from the database, so the work does not grow with the rows."""
+    pairs = sorted((value, count) for value, count in counted if count)
+    total = sum(count for _value, count in pairs)
+    if not total:
+        return None
+    lower_at, upper_at = (total - 1) // 2, total // 2
+    lower = upper = None
+    seen = 0
+    for value, count in pairs:
+        seen += count
+        if lower is None and lower_at < seen:
+            lower = value
+        if upper_at < seen:
+            upper = value
+            break
+    # The same arithmetic as statistics.median, so that both give the same figure to the digit.
+    middle = lower if total % 2 else (lower + upper) / 2
+    return Decimal(str(middle)).quantize(Decimal("0.1"))
+
+
 @dataclass(frozen=True)
 class ApprovalFigures:
     decided: int
@@ -334,15 +359,65 @@ class Efficiency:
 
 def _stretch(projects: QuerySet[Project], first_field: str, last_field: str, year: int) -> Durations:
     """Days from ``first_field`` to ``last_field`` for the projects whose ``last_field`` fell in the year."""
-    pairs = projects.filter(
-        **{
-            f"{last_field}__gte": datetime.date(year, 1, 1),
-            f"{last_field}__lte": datetime.date(year, 12, 31),
-            f"{first_field}__isnull": False,
-        }
-    ).values_list(first_field, last_field)
-    days = [(last - first).days for first, last in pairs]
-    return Durations(median_days=_median(days), count=len(days))
+    spans = (
+        projects.filter(
+            **{
+                f"{last_field}__gte": datetime.date(year, 1, 1),
+                f"{last_field}__lte": datetime.date(year, 12, 31),
+                f"{first_field}__isnull": False,
+            }
+        )
+        .annotate(span=ExpressionWrapper(F(last_field) - F(first_field), output_field=DurationField()))
+        .values("span")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    counted = [(row["span"].days, row["count"]) for row in spans]
+    return Durations(median_days=_weighted_median(counted), count=sum(count for _days, count in counted))
+
+
+@dataclass
+class _ItemTally:
+    """The year's tasks of one catalog item handled by one department, counted."""
+
+    department: str
+    item: str
+    tasks: int = 0
+    late: int = 0
+    decided: int = 0
+    decided_late: int = 0
+    rounds: int = 0
+    decided_rounds: int = 0
+    # Decided tasks by correction rounds: 0, 1, 2, 3 or more.
+    rounds_distribution: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
+    with_statutory: int = 0
+    within_statutory: int = 0
+
+
+@dataclass(frozen=True)
+class _Approvals:
+    """The year's approval tasks reduced to what the figures need, whatever their number:
+
+    * ``items``: per (department, item) the counts;
+    * ``workdays``: ``(department, item, promised limit, working days, tasks)`` of the decided tasks;
+    * ``speedups``: ``(working days of a project's decided tasks added up, working days from its
+      first acceptance to its last decision, projects)``.
+    """
+
+    items: list[_ItemTally]
+    workdays: list[tuple[str, str, int, int, int]]
+    speedups: list[tuple[int, int, int]]
+
+
+def _approvals(scope: Scope, year: int) -> _Approvals:
+    """The tasks decided in the year, or accepted by its end and still open then, reduced.
+
+    On PostgreSQL the database does it (a few thousand rows come back whatever the number of tasks);
+    the working-day calendar, which lives in Python, goes along as an array. Elsewhere (SQLite, for
+    development) the tasks are read and reduced here, to the same figures."""
+    if connection.vendor == "postgresql":
+        return _approvals_in_database(scope, year)
+    return _approvals_from_rows(_task_rows(scope, year), year)
 
 
 @dataclass
@@ -445,39 +520,212 @@ def _within_statutory(row: _TaskRow) -> bool:
     return row.workdays <= row.statutory_limit
 
 
-def _rounds_distribution(rows: list[_TaskRow]) -> list[tuple[str, int]]:
-    counts = [0, 0, 0, 0]
-    for row in rows:
-        counts[min(row.correction_rounds, 3)] += 1
-    return list(zip(("0", "1", "2", "3+"), counts, strict=True))
-
-
-def _speedup(rows: list[_TaskRow]) -> Speedup:
-    """Per project with two or more decided tasks: the tasks' working days added up, divided by the
-    working days from the first acceptance to the last decision. 1 means one after another; the
-    more approvals ran side by side, the higher."""
+def _approvals_from_rows(rows: list[_TaskRow], year: int) -> _Approvals:
     calendar = default_calendar()
+    items: dict[tuple[str, str], _ItemTally] = {}
+    workdays: Counter[tuple[str, str, int, int]] = Counter()
     per_project: dict[int, list[_TaskRow]] = defaultdict(list)
     for row in rows:
-        if row.decided_on is not None:
-            per_project[row.project_id].append(row)
-    ratios = []
+        tally = items.setdefault((row.department, row.item), _ItemTally(row.department, row.item))
+        late = _late(row, year)
+        tally.tasks += 1
+        tally.late += late
+        tally.rounds += row.correction_rounds
+        if row.decided_on is None:
+            continue
+        tally.decided += 1
+        tally.decided_late += late
+        tally.decided_rounds += row.correction_rounds
+        tally.rounds_distribution[min(row.correction_rounds, 3)] += 1
+        if row.statutory_limit:
+            tally.with_statutory += 1
+            tally.within_statutory += _within_statutory(row)
+        workdays[(row.department, row.item, row.limit_workdays, row.workdays)] += 1
+        per_project[row.project_id].append(row)
+    speedups: Counter[tuple[int, int]] = Counter()
     for tasks in per_project.values():
         if len(tasks) < 2:
             continue
         first = min(task.accepted_on for task in tasks)
         last = max(task.decided_on for task in tasks)
         elapsed = calendar.last_on_or_before(last) - calendar.last_on_or_before(first)
-        if elapsed <= 0:
-            continue
-        ratios.append(Decimal(sum(task.workdays for task in tasks)) / elapsed)
+        if elapsed > 0:
+            speedups[(sum(task.workdays for task in tasks), elapsed)] += 1
+    return _Approvals(
+        items=list(items.values()),
+        workdays=[(*key, count) for key, count in workdays.items()],
+        speedups=[(summed, elapsed, count) for (summed, elapsed), count in speedups.items()],
+    )
+
+
+# How far back the calendar array reaches before the year; a task accepted earlier than that and
+# decided in the year makes the query run again with the array widened to it.
+_CALENDAR_YEARS_BACK = 2
+
+
+@functools.lru_cache(maxsize=16)
+def _workday_indices(first: datetime.date, last: datetime.date) -> tuple[int, ...]:
+    """The working-day index of each day from ``first`` to ``last``, counted from ``first``'s."""
+    calendar = default_calendar()
+    start = calendar.last_on_or_before(first)
+    return tuple(
+        calendar.last_on_or_before(first + datetime.timedelta(days=offset)) - start
+        for offset in range((last - first).days + 1)
+    )
+
+
+# One statement, reading the tasks through the indexes of migration approvals 0003: the tasks decided
+# in the year (``year_tasks``, the covering index alone) and those open at its end (``open_tasks``,
+# the GiST index), counted per department and item; the decided ones' working days per department,
+# item and promised limit; and the per-project speed-up pairs. The calendar array gives each day's
+# working-day index counted from ``base``; a day before ``base`` gives NULL (see the caller).
+_REDUCED_TASKS_SQL = """
+WITH year_tasks AS NOT MATERIALIZED (
+    SELECT t.project_id, t.department_id, t.item_id, t.accepted_on, t.decided_on, t.due_on,
+           t.limit_workdays, t.correction_rounds, t.state = ANY(%(decided)s) AS decided_in_year
+    FROM approvals_approvaltask t
+    WHERE t.accepted_on IS NOT NULL AND t.decided_on >= %(first)s AND t.decided_on <= %(last)s {scope}
+),
+open_tasks AS NOT MATERIALIZED (
+    SELECT t.department_id, t.item_id, t.due_on, t.correction_rounds
+    FROM approvals_approvaltask t
+    WHERE t.accepted_on IS NOT NULL AND daterange(t.accepted_on, t.decided_on, '[)') @> %(last)s::date
+      AND (t.decided_on IS NOT NULL OR t.state = ANY(%(open)s)) {scope}
+),
+decided AS NOT MATERIALIZED (
+    SELECT y.project_id, y.department_id, y.item_id, y.limit_workdays,
+           (%(indices)s::int[])[y.decided_on - %(base)s + 1] AS decided_index,
+           (%(indices)s::int[])[y.accepted_on - %(base)s + 1] AS accepted_index
+    FROM year_tasks y WHERE y.decided_in_year
+),
+counted AS (
+    SELECT y.department_id, y.item_id, y.correction_rounds, y.decided_in_year,
+           COALESCE(y.decided_on > y.due_on, false) AS late,
+           CASE WHEN y.decided_in_year AND i.statutory_limit <> 0 THEN
+               CASE WHEN i.statutory_unit = %(days)s THEN y.decided_on - y.accepted_on <= i.statutory_limit
+                    ELSE (%(indices)s::int[])[y.decided_on - %(base)s + 1]
+                         - (%(indices)s::int[])[y.accepted_on - %(base)s + 1] <= i.statutory_limit
+               END
+           END AS within_statutory
+    FROM year_tasks y JOIN approvals_approvalitem i ON i.id = y.item_id
+    WHERE y.decided_in_year
+    UNION ALL
+    SELECT y.department_id, y.item_id, y.correction_rounds, false, COALESCE(y.due_on < %(last)s, false), NULL
+    FROM year_tasks y WHERE NOT y.decided_in_year
+    UNION ALL
+    SELECT o.department_id, o.item_id, o.correction_rounds, false, COALESCE(o.due_on < %(last)s, false), NULL
+    FROM open_tasks o
+)
+SELECT 'item', d.name, i.code || ' ' || i.name, c.*
+FROM (
+    SELECT department_id, item_id,
+           count(*), count(*) FILTER (WHERE late), count(*) FILTER (WHERE decided_in_year),
+           count(*) FILTER (WHERE decided_in_year AND late), sum(correction_rounds),
+           coalesce(sum(correction_rounds) FILTER (WHERE decided_in_year), 0),
+           count(*) FILTER (WHERE decided_in_year AND correction_rounds = 0),
+           count(*) FILTER (WHERE decided_in_year AND correction_rounds = 1),
+           count(*) FILTER (WHERE decided_in_year AND correction_rounds = 2),
+           count(*) FILTER (WHERE decided_in_year AND correction_rounds >= 3),
+           count(within_statutory), count(*) FILTER (WHERE within_statutory)
+    FROM counted GROUP BY department_id, item_id
+) c
+JOIN regions_department d ON d.id = c.department_id
+JOIN approvals_approvalitem i ON i.id = c.item_id
+UNION ALL
+SELECT 'workdays', NULL, NULL, department_id, item_id, limit_workdays, decided_index - accepted_index,
+       count(*), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+FROM decided GROUP BY 4, 5, 6, 7
+UNION ALL
+SELECT 'speedup', NULL, NULL, NULL, NULL, summed, elapsed, count(*), NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+       NULL, NULL
+FROM (
+    SELECT sum(decided_index - accepted_index) AS summed,
+           max(decided_index) - min(accepted_index) AS elapsed, count(*) AS tasks
+    FROM decided GROUP BY project_id
+) per_project
+WHERE tasks >= 2 AND elapsed > 0 GROUP BY summed, elapsed
+"""
+
+
+def _approvals_in_database(scope: Scope, year: int, base: datetime.date | None = None) -> _Approvals:
+    last = datetime.date(year, 12, 31)
+    base = base or datetime.date(year - _CALENDAR_YEARS_BACK, 1, 1)
+    scope_sql = ""
+    parameters = {
+        "indices": list(_workday_indices(base, last)),
+        "base": base,
+        "first": datetime.date(year, 1, 1),
+        "last": last,
+        "open": [TaskState.ACCEPTED.value, TaskState.CORRECTING.value],
+        "decided": [state.value for state in DECIDED_STATES],
+        "days": StatutoryUnit.DAYS.value,
+    }
+    if scope.path:
+        scope_sql = (
+            "AND t.project_id IN (SELECT p.id FROM projects_project p "
+            "JOIN regions_region r ON r.id = p.region_id WHERE r.path LIKE %(path)s)"
+        )
+        escaped = scope.path.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        parameters["path"] = f"{escaped}%"
+    with connection.cursor() as cursor:
+        cursor.execute(_REDUCED_TASKS_SQL.format(scope=scope_sql), parameters)
+        results = cursor.fetchall()
+    items, names, workdays, speedups = [], {}, [], []
+    for kind, department, item, department_id, item_id, *figures in results:
+        if kind == "item":
+            tasks, late, decided, decided_late, rounds, decided_rounds, *distribution, statutory, within = (
+                figures
+            )
+            items.append(
+                _ItemTally(
+                    department,
+                    item,
+                    tasks,
+                    late,
+                    decided,
+                    decided_late,
+                    rounds,
+                    decided_rounds,
+                    distribution,
+                    statutory,
+                    within,
+                )
+            )
+            names[(department_id, item_id)] = (department, item)
+        elif kind == "workdays":
+            workdays.append((department_id, item_id, *figures[:3]))
+        else:
+            speedups.append(tuple(figures[:3]))
+    if any(days is None for *_key, days, _count in workdays):
+        # Rare: a task decided in the year was accepted before the array begins. Widen it to the
+        # earliest such acceptance and ask again, rather than miscount its working days.
+        earliest = (
+            _tasks(scope, year)
+            .filter(decided_on__gte=datetime.date(year, 1, 1), decided_on__lte=last)
+            .aggregate(earliest=Min("accepted_on"))["earliest"]
+        )
+        return _approvals_in_database(scope, year, base=datetime.date(earliest.year, 1, 1))
+    return _Approvals(
+        items=items,
+        workdays=[(*names[(department_id, item_id)], *rest) for department_id, item_id, *rest in workdays],
+        speedups=speedups,
+    )
+
+
+def _speedup(approvals: _Approvals) -> Speedup:
+    """Per project with two or more decided tasks: the tasks' working days added up, divided by the
+    working days from the first acceptance to the last decision. 1 means one after another; the
+    more approvals ran side by side, the higher."""
+    ratios: Counter[Decimal] = Counter()
+    for summed, elapsed, count in approvals.speedups:
+        ratios[Decimal(summed) / elapsed] += count
     labels = ["< 1", "1–1.5", "1.5–2", "2–3", "3–5", "≥ 5"]
     counts = [0] * len(labels)
-    for ratio in ratios:
-        counts[sum(1 for edge in SPEEDUP_BINS if ratio >= edge)] += 1
+    for ratio, count in ratios.items():
+        counts[sum(1 for edge in SPEEDUP_BINS if ratio >= edge)] += count
     return Speedup(
-        projects=len(ratios),
-        median=_median(ratios) if ratios else None,
+        projects=sum(ratios.values()),
+        median=_weighted_median(ratios.items()),
         distribution=list(zip(labels, counts, strict=True)),
     )
 
@@ -486,35 +734,37 @@ def efficiency(user: User, year: int, region_code: str = "") -> Efficiency:
     """How fast: the project path's medians, the approvals against their limits, the realised
     parallel speed-up and the correction rounds, for the year and the scope."""
     scope = scope_for(user, region_code)
-    return _efficiency(scope, year, _task_rows(scope, year))
+    return _efficiency(scope, year, _approvals(scope, year))
 
 
-def _efficiency(scope: Scope, year: int, rows: list[_TaskRow]) -> Efficiency:
+def _efficiency(scope: Scope, year: int, approvals: _Approvals) -> Efficiency:
     projects = _projects_in(scope)
-    decided = [row for row in rows if row.decided_on is not None]
-    statutory = [row for row in decided if row.statutory_limit]
+    decided = sum(tally.decided for tally in approvals.items)
+    rounds = [sum(tally.rounds_distribution[i] for tally in approvals.items) for i in range(4)]
     return Efficiency(
         year=year,
         signing_to_intake=_stretch(projects, "signed_on", "intake_on", year),
         intake_to_start=_stretch(projects, "intake_on", "started_on", year),
         start_to_production=_stretch(projects, "started_on", "produced_on", year),
         approvals=ApprovalFigures(
-            decided=len(decided),
-            median_workdays=_median([row.workdays for row in decided]),
-            median_promised=_median([row.limit_workdays for row in decided]),
-            within_promised=sum(1 for row in decided if not _late(row, year)),
-            with_statutory=len(statutory),
-            within_statutory=sum(1 for row in statutory if _within_statutory(row)),
+            decided=decided,
+            median_workdays=_weighted_median((days, count) for *_key, days, count in approvals.workdays),
+            median_promised=_weighted_median(
+                (limit, count) for _department, _item, limit, _days, count in approvals.workdays
+            ),
+            within_promised=sum(tally.decided - tally.decided_late for tally in approvals.items),
+            with_statutory=sum(tally.with_statutory for tally in approvals.items),
+            within_statutory=sum(tally.within_statutory for tally in approvals.items),
             mean_correction_rounds=(
-                (Decimal(sum(row.correction_rounds for row in decided)) / len(decided)).quantize(
+                (Decimal(sum(tally.decided_rounds for tally in approvals.items)) / decided).quantize(
                     Decimal("0.01")
                 )
                 if decided
                 else None
             ),
-            correction_distribution=_rounds_distribution(decided),
+            correction_distribution=list(zip(("0", "1", "2", "3+"), rounds, strict=True)),
         ),
-        speedup=_speedup(rows),
+        speedup=_speedup(approvals),
     )
 
 
@@ -548,21 +798,24 @@ class Bottlenecks:
     items: list[Bottleneck]
 
 
-def _ranked(rows: list[_TaskRow], name_of, year: int, limit: int) -> list[Bottleneck]:
-    groups: dict[str, list[_TaskRow]] = defaultdict(list)
-    for row in rows:
-        groups[name_of(row)].append(row)
+def _ranked(approvals: _Approvals, by: str, limit: int) -> list[Bottleneck]:
+    """Bottlenecks per department (``by="department"``) or per item (``by="item"``)."""
+    tallies: dict[str, list[_ItemTally]] = defaultdict(list)
+    for tally in approvals.items:
+        tallies[getattr(tally, by)].append(tally)
+    workdays: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for department, item, _limit, days, count in approvals.workdays:
+        workdays[department if by == "department" else item].append((days, count))
     ranked = []
-    for name, tasks in groups.items():
-        decided = [task.workdays for task in tasks if task.workdays is not None]
+    for name, alike in tallies.items():
         ranked.append(
             Bottleneck(
                 name=name,
-                tasks=len(tasks),
-                late=sum(1 for task in tasks if _late(task, year)),
-                decided=len(decided),
-                correction_rounds=sum(task.correction_rounds for task in tasks),
-                median_workdays=_median(decided),
+                tasks=sum(tally.tasks for tally in alike),
+                late=sum(tally.late for tally in alike),
+                decided=sum(tally.decided for tally in alike),
+                correction_rounds=sum(tally.rounds for tally in alike),
+                median_workdays=_weighted_median(workdays[name]),
             )
         )
     ranked.sort(
@@ -580,14 +833,14 @@ def bottlenecks(user: User, year: int, region_code: str = "", *, limit: int = 10
     """Departments and catalog items ranked by overdue rate, then correction rounds, then median
     working days, over the tasks decided in the year or open at its end."""
     scope = scope_for(user, region_code)
-    return _bottlenecks(year, _task_rows(scope, year), limit)
+    return _bottlenecks(year, _approvals(scope, year), limit)
 
 
-def _bottlenecks(year: int, rows: list[_TaskRow], limit: int) -> Bottlenecks:
+def _bottlenecks(year: int, approvals: _Approvals, limit: int) -> Bottlenecks:
     return Bottlenecks(
         year=year,
-        departments=_ranked(rows, lambda row: row.department, year, limit),
-        items=_ranked(rows, lambda row: row.item, year, limit),
+        departments=_ranked(approvals, "department", limit),
+        items=_ranked(approvals, "item", limit),
     )
 
 
@@ -596,5 +849,5 @@ def efficiency_and_bottlenecks(
 ) -> tuple[Efficiency, Bottlenecks]:
     """Both, from one read of the year's approval tasks (what the dashboard page shows)."""
     scope = scope_for(user, region_code)
-    rows = _task_rows(scope, year)
-    return _efficiency(scope, year, rows), _bottlenecks(year, rows, 10)
+    approvals = _approvals(scope, year)
+    return _efficiency(scope, year, approvals), _bottlenecks(year, approvals, 10)

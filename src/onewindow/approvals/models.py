@@ -550,6 +550,8 @@ class ApprovalTask(models.Model):
             ),
             models.CheckConstraint(condition=Q(limit_workdays__gte=1), name="approval_task_limit_positive"),
         ]
+        # The dashboard's indexes on the decision dates are in migration 0003 (engine-specific: a
+        # covering B-tree and a GiST range index on PostgreSQL).
         indexes = [models.Index(fields=["department", "state"], name="approval_task_department_idx")]
 
     def __str__(self) -> str:
