@@ -11,7 +11,7 @@ import zoneinfo
 import pytest
 from django.core.management import call_command
 from django.db import connection, connections, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from onewindow.core import audit, chain, verification
 from onewindow.core.chain import GENESIS_HASH
@@ -58,7 +58,9 @@ def sql(statement: str, params=()) -> None:
 def verify_command(*args) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     try:
-        call_command("audit", "verify", *args, stdout=out, stderr=err)
+        # The command speaks the site's language (Chinese); these tests read its English messages.
+        with translation.override("en"):
+            call_command("audit", "verify", *args, stdout=out, stderr=err)
     except SystemExit as exit_:
         return exit_.code, out.getvalue(), err.getvalue()
     return 0, out.getvalue(), err.getvalue()

@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onewindow.approvals.models import ApprovalTask
@@ -60,10 +61,15 @@ class TickReport:
         return bool(self.escalations or self.notifications or self.digests)
 
     def __str__(self) -> str:
-        return (
-            f"tick {self.at.isoformat()}: {self.escalations} escalations, "
-            f"{self.notifications} notifications, {self.digests} digests"
-        )
+        return _(
+            "tick as of %(at)s: %(escalations)d escalations, %(notifications)d notifications, "
+            "%(digests)d digests"
+        ) % {
+            "at": timezone.localtime(self.at).isoformat(timespec="seconds"),
+            "escalations": self.escalations,
+            "notifications": self.notifications,
+            "digests": self.digests,
+        }
 
     def as_dict(self) -> dict:
         data = asdict(self)

@@ -320,6 +320,14 @@ def _insert_entries(entries: Sequence[AuditEntry], batch_size: int | None) -> No
     limit on parameters allows (``batch_size`` caps it), setting each entry's primary key."""
     db = connections[DEFAULT_DB_ALIAS]
     fields = [field for field in AuditEntry._meta.concrete_fields if not field.primary_key]
+    # Text and whole numbers go to the driver as they are; the time, the changes and the address are
+    # adapted by their fields, as Django's own insert would.
+    prepared = [
+        field.attname
+        if isinstance(field, models.CharField | models.IntegerField | models.ForeignKey)
+        else field
+        for field in fields
+    ]
     per_statement = max(1, _parameter_limit(db) // len(fields))
     if batch_size:
         per_statement = min(per_statement, batch_size)
@@ -335,9 +343,11 @@ def _insert_entries(entries: Sequence[AuditEntry], batch_size: int | None) -> No
                 f"INSERT INTO {table} ({columns}) VALUES {', '.join([placeholder] * len(batch))} "  # noqa: S608 (names from the model)
                 f"RETURNING {pk}, {quote(AuditEntry._meta.get_field('sequence').column)}",
                 [
-                    field.get_db_prep_save(getattr(entry, field.attname), db)
+                    getattr(entry, field)
+                    if isinstance(field, str)
+                    else field.get_db_prep_save(getattr(entry, field.attname), db)
                     for entry in batch
-                    for field in fields
+                    for field in prepared
                 ],
             )
             # Matched by sequence number: SQLite does not promise to return the rows in their order.

@@ -47,6 +47,7 @@ def _body(name: str, day: datetime.date, groups: dict[str, tuple[int, list]], si
     """``groups``: for each kind, how many notifications there are and the newest of them (up to
     ``SHOWN_PER_KIND``) as (subject, params)."""
     labels = dict(Kind.choices)
+    texts = messages.templates()
     sections = []
     for kind in Kind.values:
         count, newest = groups.get(kind, (0, []))
@@ -56,7 +57,7 @@ def _body(name: str, day: datetime.date, groups: dict[str, tuple[int, list]], si
             {
                 "label": labels[kind],
                 "count": count,
-                "lines": [messages.render(kind, subject, params) for subject, params in newest],
+                "lines": [messages.render(kind, subject, params, texts) for subject, params in newest],
                 "more": max(0, count - SHOWN_PER_KIND),
             }
         )
@@ -161,8 +162,10 @@ def send_digests(*, at: datetime.datetime) -> int:
             mails.append({"to": entry["email"], "subject": subject, "body": body})
 
     def enqueue() -> None:
-        for mail in mails:
-            send_digest_mail.enqueue(**mail)
+        # One transaction for the jobs rather than a commit (a disk flush) for each.
+        with transaction.atomic():
+            for mail in mails:
+                send_digest_mail.enqueue(**mail)
 
     transaction.on_commit(enqueue)
     return len(per_user)

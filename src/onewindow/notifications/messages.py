@@ -35,7 +35,8 @@ class _Params(dict):
         return "—"
 
 
-def _templates() -> dict[str, str]:
+def templates() -> dict[str, str]:
+    """Every kind's text in the active language (pass it to ``render`` when rendering many)."""
     return {
         Kind.TASK_YELLOW: _("Approval task %(subject)s is due on %(due_on)s."),
         Kind.TASK_RED: _("Approval task %(subject)s is overdue: it was due on %(due_on)s."),
@@ -61,7 +62,9 @@ def _moment(value: object) -> str:
     return moment.strftime("%Y-%m-%d %H:%M")
 
 
-def render(kind: str, subject: str, params: dict) -> str:
+def render(kind: str, subject: str, params: dict, texts: dict[str, str] | None = None) -> str:
+    """The notification's text; ``texts`` is ``templates()`` in the active language, looked up once by a
+    caller that renders many (a digest renders thousands)."""
     params = params if isinstance(params, dict) else {}
     values = _Params({key: value for key, value in params.items() if isinstance(key, str)})
     project = params.get("project")
@@ -70,7 +73,7 @@ def render(kind: str, subject: str, params: dict) -> str:
     values["subject"] = subject
     if "held_on" not in values and params.get("held_at"):
         values["held_on"] = _moment(params["held_at"])
-    text = _templates().get(kind, "%(subject)s") % values
+    text = (texts if texts is not None else templates()).get(kind, "%(subject)s") % values
     detail = params.get("note") or params.get("reason")
     if detail:
         text = _("%(text)s Note: %(note)s") % {"text": text, "note": detail}
