@@ -12,7 +12,7 @@ demo_city = demo_fixtures.demo_city
 
 
 def test_the_demo_ticks_at_load_and_the_staff_accounts_have_unread_notifications(demo_city):
-    assert "tick" in demo_city
+    assert "巡检" in demo_city  # the tick's report line, in the demo's Chinese
     for username in ("leader", "agent1", "clerk_fgw"):
         assert unread_count(User.objects.get(username=username)) > 0, username
     client = Client()
