@@ -178,6 +178,18 @@ def notify_escalations(problems: QuerySet[Problem], at: datetime.datetime) -> in
 # -- problems ------------------------------------------------------------------------------------
 
 
+def _audit_problem(actor: User, action: str, problem: Problem, changes: dict, source_ip: str | None) -> None:
+    """Every problem change is audited alike: under the problem's region, so leaders' audit views find it."""
+    audit.record(
+        actor=actor,
+        action=action,
+        obj=problem,
+        changes=changes,
+        source_ip=source_ip,
+        region_path=problem.region_path,
+    )
+
+
 @transaction.atomic
 def raise_problem(
     *,
@@ -228,14 +240,7 @@ def raise_problem(
     changes["project"] = project.code
     changes["departments"] = [department.pk for department in departments]
     changes["tasks"] = [task.pk for task in tasks]
-    audit.record(
-        actor=actor,
-        action=AuditEntry.Action.CREATE,
-        obj=problem,
-        changes=changes,
-        source_ip=source_ip,
-        region_path=problem.region_path,
-    )
+    _audit_problem(actor, AuditEntry.Action.CREATE, problem, changes, source_ip)
     _clerk_notifications(problem, departments, timezone.now())
     return problem
 
@@ -270,14 +275,7 @@ def start_problem(
             problem.departments.set(departments)
             changes["departments"] = [before_departments, after_departments]
             added = [department for department in departments if department.pk not in before_departments]
-    audit.record(
-        actor=actor,
-        action=AuditEntry.Action.UPDATE,
-        obj=problem,
-        changes=changes,
-        source_ip=source_ip,
-        region_path=problem.region_path,
-    )
+    _audit_problem(actor, AuditEntry.Action.UPDATE, problem, changes, source_ip)
     _clerk_notifications(problem, added, timezone.now())
     return problem
 
@@ -345,14 +343,7 @@ def escalate_problem(
         _create_supervision(problem, on, office=supervising_office.strip(), leader=supervising_leader.strip())
     changes = audit.diff(before, audit.snapshot(problem, PROBLEM_FIELDS))
     changes["reason"] = reason
-    audit.record(
-        actor=actor,
-        action=AuditEntry.Action.TRANSITION,
-        obj=problem,
-        changes=changes,
-        source_ip=source_ip,
-        region_path=problem.region_path,
-    )
+    _audit_problem(actor, AuditEntry.Action.TRANSITION, problem, changes, source_ip)
     notify_escalations(Problem.objects.filter(pk=problem.pk), timezone.now())
     return problem
 
@@ -392,13 +383,12 @@ def record_beyond_city_escalation(
     problem.save(
         update_fields=["beyond_city", "beyond_city_on", "beyond_city_body", "beyond_city_note", "updated_at"]
     )
-    audit.record(
-        actor=actor,
-        action=AuditEntry.Action.UPDATE,
-        obj=problem,
-        changes=audit.diff(before, audit.snapshot(problem, PROBLEM_FIELDS)),
-        source_ip=source_ip,
-        region_path=problem.region_path,
+    _audit_problem(
+        actor,
+        AuditEntry.Action.UPDATE,
+        problem,
+        audit.diff(before, audit.snapshot(problem, PROBLEM_FIELDS)),
+        source_ip,
     )
     return problem
 
@@ -429,13 +419,12 @@ def resolve_problem(
     problem.resolved_on = on
     problem.resolution = resolution
     problem.save(update_fields=["status", "resolved_on", "resolution", "updated_at"])
-    audit.record(
-        actor=actor,
-        action=AuditEntry.Action.TRANSITION,
-        obj=problem,
-        changes=audit.diff(before, audit.snapshot(problem, PROBLEM_FIELDS)),
-        source_ip=source_ip,
-        region_path=problem.region_path,
+    _audit_problem(
+        actor,
+        AuditEntry.Action.TRANSITION,
+        problem,
+        audit.diff(before, audit.snapshot(problem, PROBLEM_FIELDS)),
+        source_ip,
     )
     return problem
 
@@ -452,13 +441,12 @@ def close_problem(*, actor: User, problem: Problem, source_ip: str | None = None
     problem.status = ProblemStatus.CLOSED
     problem.closed_on = _today()
     problem.save(update_fields=["status", "closed_on", "updated_at"])
-    audit.record(
-        actor=actor,
-        action=AuditEntry.Action.TRANSITION,
-        obj=problem,
-        changes=audit.diff(before, audit.snapshot(problem, PROBLEM_FIELDS)),
-        source_ip=source_ip,
-        region_path=problem.region_path,
+    _audit_problem(
+        actor,
+        AuditEntry.Action.TRANSITION,
+        problem,
+        audit.diff(before, audit.snapshot(problem, PROBLEM_FIELDS)),
+        source_ip,
     )
     return problem
 
@@ -486,14 +474,7 @@ def reopen_problem(*, actor: User, problem: Problem, reason: str, source_ip: str
     problem.save()
     changes = audit.diff(before, audit.snapshot(problem, PROBLEM_FIELDS))
     changes["reason"] = reason
-    audit.record(
-        actor=actor,
-        action=AuditEntry.Action.TRANSITION,
-        obj=problem,
-        changes=changes,
-        source_ip=source_ip,
-        region_path=problem.region_path,
-    )
+    _audit_problem(actor, AuditEntry.Action.TRANSITION, problem, changes, source_ip)
     return problem
 
 
