@@ -80,14 +80,9 @@ def test_the_dashboard_links_each_segment_to_the_matching_register_list(people, 
 def _decide(
     task: ApprovalTask, *, accepted: datetime.date, decided: datetime.date, due: datetime.date, rounds: int
 ):
-    ApprovalTask.objects.filter(pk=task.pk).update(
-        state=TaskState.APPROVED,
-        accepted_on=accepted,
-        decided_on=decided,
-        due_on=due,
-        decision_document="德审〔2026〕1号",
-        correction_rounds=rounds,
-    )
+    task.state, task.accepted_on, task.decided_on, task.due_on = TaskState.APPROVED, accepted, decided, due
+    task.decision_document, task.correction_rounds = "德审〔2026〕1号", rounds
+    task.save()  # a save, not a queryset update, so that the task tallies follow
 
 
 @pytest.fixture

@@ -8,15 +8,13 @@ efficiency and bottlenecks from the approval tasks decided in the year.
 """
 
 import datetime
-import functools
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import connection
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Min, Q, QuerySet, Sum
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -28,11 +26,23 @@ from onewindow.analytics.selectors import (
     tally_in,
     wan,
 )
-from onewindow.approvals.models import DECIDED_STATES, ApprovalTask, StatutoryUnit, TaskState
+from onewindow.approvals import tally as task_tally
+from onewindow.approvals.models import (
+    DECIDED_STATES,
+    ApprovalItem,
+    ApprovalTask,
+    OpenTaskTally,
+    ProjectYearSpeedup,
+    StatutoryUnit,
+    TaskState,
+    TaskWorkdayTally,
+    TaskYearTally,
+)
 from onewindow.core.workdays import default_calendar
-from onewindow.projects.models import Industry, Level, Project, ProjectMonthTally
+from onewindow.projects import tally as project_tally
+from onewindow.projects.models import Industry, Level, Project, ProjectMonthTally, ProjectSpanTally
 from onewindow.projects.stages import Stage
-from onewindow.regions.models import Region
+from onewindow.regions.models import Department, Region
 
 TREND_YEARS = 6
 SPEEDUP_BINS = (Decimal("1"), Decimal("1.5"), Decimal("2"), Decimal("3"), Decimal("5"))
@@ -357,8 +367,26 @@ class Efficiency:
     speedup: Speedup
 
 
+def _stretches(scope: Scope, year: int) -> dict[str, Durations]:
+    """Days over each stretch of the project path, for the projects whose stretch ended in the year:
+    from the span tally, one grouped query."""
+    spans = ProjectSpanTally.objects.filter(year=year, projects__gt=0)
+    if scope.path:
+        spans = spans.filter(region__path__startswith=scope.path)
+    counted: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for row in spans.values("stretch", "days").annotate(count=Sum("projects")).order_by():
+        counted[row["stretch"]].append((row["days"], row["count"]))
+    return {
+        stretch: Durations(
+            median_days=_weighted_median(counted[stretch]),
+            count=sum(count for _days, count in counted[stretch]),
+        )
+        for stretch in ProjectSpanTally.Stretch.values
+    }
+
+
 def _stretch(projects: QuerySet[Project], first_field: str, last_field: str, year: int) -> Durations:
-    """Days from ``first_field`` to ``last_field`` for the projects whose ``last_field`` fell in the year."""
+    """The same, project by project from the register: what the span tally must give (for tests)."""
     spans = (
         projects.filter(
             **{
@@ -374,6 +402,11 @@ def _stretch(projects: QuerySet[Project], first_field: str, last_field: str, yea
     )
     counted = [(row["span"].days, row["count"]) for row in spans]
     return Durations(median_days=_weighted_median(counted), count=sum(count for _days, count in counted))
+
+
+def recounted_stretches(scope: Scope, year: int) -> dict[str, Durations]:
+    projects = _projects_in(scope)
+    return {stretch: _stretch(projects, first, last, year) for stretch, first, last in project_tally.SPANS}
 
 
 @dataclass
@@ -410,13 +443,14 @@ class _Approvals:
 
 
 def _approvals(scope: Scope, year: int) -> _Approvals:
-    """The tasks decided in the year, or accepted by its end and still open then, reduced.
+    """The tasks decided in the year, or accepted by its end and still open then, reduced: read from
+    the task tallies."""
+    return _approvals_from_tallies(scope, year)
 
-    On PostgreSQL the database does it (a few thousand rows come back whatever the number of tasks);
-    the working-day calendar, which lives in Python, goes along as an array. Elsewhere (SQLite, for
-    development) the tasks are read and reduced here, to the same figures."""
-    if connection.vendor == "postgresql":
-        return _approvals_in_database(scope, year)
+
+def recounted_approvals(scope: Scope, year: int) -> _Approvals:
+    """The same, task by task from the tasks themselves: what the tallies must give (for tests and
+    checks; its time grows with the tasks)."""
     return _approvals_from_rows(_task_rows(scope, year), year)
 
 
@@ -558,157 +592,79 @@ def _approvals_from_rows(rows: list[_TaskRow], year: int) -> _Approvals:
     )
 
 
-# How far back the calendar array reaches before the year; a task accepted earlier than that and
-# decided in the year makes the query run again with the array widened to it.
-_CALENDAR_YEARS_BACK = 2
-
-
-@functools.lru_cache(maxsize=16)
-def _workday_indices(first: datetime.date, last: datetime.date) -> tuple[int, ...]:
-    """The working-day index of each day from ``first`` to ``last``, counted from ``first``'s."""
-    calendar = default_calendar()
-    start = calendar.last_on_or_before(first)
-    return tuple(
-        calendar.last_on_or_before(first + datetime.timedelta(days=offset)) - start
-        for offset in range((last - first).days + 1)
-    )
-
-
-# One statement, reading the tasks through the indexes of migration approvals 0003: the tasks decided
-# in the year (``year_tasks``, the covering index alone) and those open at its end (``open_tasks``,
-# the GiST index), counted per department and item; the decided ones' working days per department,
-# item and promised limit; and the per-project speed-up pairs. The calendar array gives each day's
-# working-day index counted from ``base``; a day before ``base`` gives NULL (see the caller).
-_REDUCED_TASKS_SQL = """
-WITH year_tasks AS NOT MATERIALIZED (
-    SELECT t.project_id, t.department_id, t.item_id, t.accepted_on, t.decided_on, t.due_on,
-           t.limit_workdays, t.correction_rounds, t.state = ANY(%(decided)s) AS decided_in_year
-    FROM approvals_approvaltask t
-    WHERE t.accepted_on IS NOT NULL AND t.decided_on >= %(first)s AND t.decided_on <= %(last)s {scope}
-),
-open_tasks AS NOT MATERIALIZED (
-    SELECT t.department_id, t.item_id, t.due_on, t.correction_rounds
-    FROM approvals_approvaltask t
-    WHERE t.accepted_on IS NOT NULL AND daterange(t.accepted_on, t.decided_on, '[)') @> %(last)s::date
-      AND (t.decided_on IS NOT NULL OR t.state = ANY(%(open)s)) {scope}
-),
-decided AS NOT MATERIALIZED (
-    SELECT y.project_id, y.department_id, y.item_id, y.limit_workdays,
-           (%(indices)s::int[])[y.decided_on - %(base)s + 1] AS decided_index,
-           (%(indices)s::int[])[y.accepted_on - %(base)s + 1] AS accepted_index
-    FROM year_tasks y WHERE y.decided_in_year
-),
-counted AS (
-    SELECT y.department_id, y.item_id, y.correction_rounds, y.decided_in_year,
-           COALESCE(y.decided_on > y.due_on, false) AS late,
-           CASE WHEN y.decided_in_year AND i.statutory_limit <> 0 THEN
-               CASE WHEN i.statutory_unit = %(days)s THEN y.decided_on - y.accepted_on <= i.statutory_limit
-                    ELSE (%(indices)s::int[])[y.decided_on - %(base)s + 1]
-                         - (%(indices)s::int[])[y.accepted_on - %(base)s + 1] <= i.statutory_limit
-               END
-           END AS within_statutory
-    FROM year_tasks y JOIN approvals_approvalitem i ON i.id = y.item_id
-    WHERE y.decided_in_year
-    UNION ALL
-    SELECT y.department_id, y.item_id, y.correction_rounds, false, COALESCE(y.due_on < %(last)s, false), NULL
-    FROM year_tasks y WHERE NOT y.decided_in_year
-    UNION ALL
-    SELECT o.department_id, o.item_id, o.correction_rounds, false, COALESCE(o.due_on < %(last)s, false), NULL
-    FROM open_tasks o
-)
-SELECT 'item', d.name, i.code || ' ' || i.name, c.*
-FROM (
-    SELECT department_id, item_id,
-           count(*), count(*) FILTER (WHERE late), count(*) FILTER (WHERE decided_in_year),
-           count(*) FILTER (WHERE decided_in_year AND late), sum(correction_rounds),
-           coalesce(sum(correction_rounds) FILTER (WHERE decided_in_year), 0),
-           count(*) FILTER (WHERE decided_in_year AND correction_rounds = 0),
-           count(*) FILTER (WHERE decided_in_year AND correction_rounds = 1),
-           count(*) FILTER (WHERE decided_in_year AND correction_rounds = 2),
-           count(*) FILTER (WHERE decided_in_year AND correction_rounds >= 3),
-           count(within_statutory), count(*) FILTER (WHERE within_statutory)
-    FROM counted GROUP BY department_id, item_id
-) c
-JOIN regions_department d ON d.id = c.department_id
-JOIN approvals_approvalitem i ON i.id = c.item_id
-UNION ALL
-SELECT 'workdays', NULL, NULL, department_id, item_id, limit_workdays, decided_index - accepted_index,
-       count(*), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
-FROM decided GROUP BY 4, 5, 6, 7
-UNION ALL
-SELECT 'speedup', NULL, NULL, NULL, NULL, summed, elapsed, count(*), NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-       NULL, NULL
-FROM (
-    SELECT sum(decided_index - accepted_index) AS summed,
-           max(decided_index) - min(accepted_index) AS elapsed, count(*) AS tasks
-    FROM decided GROUP BY project_id
-) per_project
-WHERE tasks >= 2 AND elapsed > 0 GROUP BY summed, elapsed
-"""
-
-
-def _approvals_in_database(scope: Scope, year: int, base: datetime.date | None = None) -> _Approvals:
-    last = datetime.date(year, 12, 31)
-    base = base or datetime.date(year - _CALENDAR_YEARS_BACK, 1, 1)
-    scope_sql = ""
-    parameters = {
-        "indices": list(_workday_indices(base, last)),
-        "base": base,
-        "first": datetime.date(year, 1, 1),
-        "last": last,
-        "open": [TaskState.ACCEPTED.value, TaskState.CORRECTING.value],
-        "decided": [state.value for state in DECIDED_STATES],
-        "days": StatutoryUnit.DAYS.value,
-    }
+def _approvals_from_tallies(scope: Scope, year: int) -> _Approvals:
+    """The same reduction, read from the task tallies that every task write keeps (``approvals.tally``)
+    and grouped by the database: a few thousand rows come back whatever the number of tasks."""
+    # Buckets emptied by later changes stay behind with nothing in them.
+    closed = TaskYearTally.objects.filter(year=year, tasks__gt=0)
+    workday_buckets = TaskWorkdayTally.objects.filter(year=year, tasks__gt=0)
+    still_open = OpenTaskTally.objects.filter(accepted_year__lte=year, until_year__gt=year, tasks__gt=0)
+    speedups = ProjectYearSpeedup.objects.filter(year=year)
     if scope.path:
-        scope_sql = (
-            "AND t.project_id IN (SELECT p.id FROM projects_project p "
-            "JOIN regions_region r ON r.id = p.region_id WHERE r.path LIKE %(path)s)"
-        )
-        escaped = scope.path.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        parameters["path"] = f"{escaped}%"
-    with connection.cursor() as cursor:
-        cursor.execute(_REDUCED_TASKS_SQL.format(scope=scope_sql), parameters)
-        results = cursor.fetchall()
-    items, names, workdays, speedups = [], {}, [], []
-    for kind, department, item, department_id, item_id, *figures in results:
-        if kind == "item":
-            tasks, late, decided, decided_late, rounds, decided_rounds, *distribution, statutory, within = (
-                figures
-            )
-            items.append(
-                _ItemTally(
-                    department,
-                    item,
-                    tasks,
-                    late,
-                    decided,
-                    decided_late,
-                    rounds,
-                    decided_rounds,
-                    distribution,
-                    statutory,
-                    within,
-                )
-            )
-            names[(department_id, item_id)] = (department, item)
-        elif kind == "workdays":
-            workdays.append((department_id, item_id, *figures[:3]))
-        else:
-            speedups.append(tuple(figures[:3]))
-    if any(days is None for *_key, days, _count in workdays):
-        # Rare: a task decided in the year was accepted before the array begins. Widen it to the
-        # earliest such acceptance and ask again, rather than miscount its working days.
-        earliest = (
-            _tasks(scope, year)
-            .filter(decided_on__gte=datetime.date(year, 1, 1), decided_on__lte=last)
-            .aggregate(earliest=Min("accepted_on"))["earliest"]
-        )
-        return _approvals_in_database(scope, year, base=datetime.date(earliest.year, 1, 1))
+        closed = closed.filter(region__path__startswith=scope.path)
+        workday_buckets = workday_buckets.filter(region__path__startswith=scope.path)
+        still_open = still_open.filter(region__path__startswith=scope.path)
+        speedups = speedups.filter(project__region__path__startswith=scope.path)
+    # Grouped by ids without joins (the work is in the grouping); the names come after, for those seen.
+    names = ("department_id", "item_id")
+    facts = ("decided", "late", "statutory", "rounds_bucket")
+    late_then = Q(late_from_year__gt=0, late_from_year__lte=year)
+    closed_rows = list(
+        closed.values(*names, *facts).annotate(count=Sum("tasks"), rounds=Sum("rounds")).order_by()
+    )
+    open_rows = list(
+        still_open.values(*names)
+        .annotate(count=Sum("tasks"), rounds=Sum("rounds"), late=Sum("tasks", filter=late_then, default=0))
+        .order_by()
+    )
+    workday_rows = list(
+        workday_buckets.values(*names, "limit_workdays", "workdays").annotate(count=Sum("tasks")).order_by()
+    )
+    seen = [*closed_rows, *open_rows]
+    departments = dict(
+        Department.objects.filter(pk__in={row["department_id"] for row in seen}).values_list("pk", "name")
+    )
+    labels = {
+        pk: f"{code} {name}"
+        for pk, code, name in ApprovalItem.objects.filter(
+            pk__in={row["item_id"] for row in seen}
+        ).values_list("pk", "code", "name")
+    }
+    items: dict[tuple[str, str], _ItemTally] = {}
+
+    def tally_of(row: dict) -> _ItemTally:
+        key = (departments[row["department_id"]], labels[row["item_id"]])
+        return items.setdefault(key, _ItemTally(*key))
+
+    for row in closed_rows:
+        tally, count, rounds = tally_of(row), row["count"], row["rounds"]
+        late = count if row["late"] else 0
+        tally.tasks += count
+        tally.late += late
+        tally.rounds += rounds
+        if not row["decided"]:
+            continue
+        tally.decided += count
+        tally.decided_late += late
+        tally.decided_rounds += rounds
+        tally.rounds_distribution[row["rounds_bucket"]] += count
+        if row["statutory"] != task_tally.NO_STATUTORY:
+            tally.with_statutory += count
+            tally.within_statutory += count if row["statutory"] == task_tally.WITHIN_STATUTORY else 0
+    for row in open_rows:
+        tally = tally_of(row)
+        tally.tasks += row["count"]
+        tally.late += row["late"]
+        tally.rounds += row["rounds"]
+    workdays = [
+        (tally_of(row).department, tally_of(row).item, row["limit_workdays"], row["workdays"], row["count"])
+        for row in workday_rows
+    ]
+    pairs = speedups.values("summed", "elapsed").annotate(count=Count("pk")).order_by()
     return _Approvals(
-        items=items,
-        workdays=[(*names[(department_id, item_id)], *rest) for department_id, item_id, *rest in workdays],
-        speedups=speedups,
+        items=list(items.values()),
+        workdays=workdays,
+        speedups=[(row["summed"], row["elapsed"], row["count"]) for row in pairs],
     )
 
 
@@ -738,14 +694,14 @@ def efficiency(user: User, year: int, region_code: str = "") -> Efficiency:
 
 
 def _efficiency(scope: Scope, year: int, approvals: _Approvals) -> Efficiency:
-    projects = _projects_in(scope)
+    stretches = _stretches(scope, year)
     decided = sum(tally.decided for tally in approvals.items)
     rounds = [sum(tally.rounds_distribution[i] for tally in approvals.items) for i in range(4)]
     return Efficiency(
         year=year,
-        signing_to_intake=_stretch(projects, "signed_on", "intake_on", year),
-        intake_to_start=_stretch(projects, "intake_on", "started_on", year),
-        start_to_production=_stretch(projects, "started_on", "produced_on", year),
+        signing_to_intake=stretches[ProjectSpanTally.Stretch.SIGNING_TO_INTAKE],
+        intake_to_start=stretches[ProjectSpanTally.Stretch.INTAKE_TO_START],
+        start_to_production=stretches[ProjectSpanTally.Stretch.START_TO_PRODUCTION],
         approvals=ApprovalFigures(
             decided=decided,
             median_workdays=_weighted_median((days, count) for *_key, days, count in approvals.workdays),

@@ -780,3 +780,143 @@ class JointEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.held_on} {self.get_kind_display()}"
+
+
+class TaskYearTally(models.Model):
+    """How many approval tasks decided (or closed otherwise) in one year share one combination of the
+    facts the dashboard's efficiency and bottleneck figures count by. ``approvals.tally`` keeps it
+    equal to the tasks on every write, in the writer's transaction, so that a year's figures read a
+    few thousand rows here instead of every task of the year.
+
+    ``decided``: approved or refused (a task closed otherwise still counts for the overdue rate);
+    ``statutory``: 0 without a statutory limit, 1 within it, 2 beyond it; ``rounds_bucket``: 0, 1, 2
+    or 3 and more correction rounds, whose exact sum is ``rounds``."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("region"), on_delete=models.CASCADE, related_name="+"
+    )
+    department = models.ForeignKey(
+        "regions.Department", verbose_name=_("department"), on_delete=models.CASCADE, related_name="+"
+    )
+    item = models.ForeignKey(
+        ApprovalItem, verbose_name=_("approval item"), on_delete=models.CASCADE, related_name="+"
+    )
+    decided = models.BooleanField(_("decided"))
+    late = models.BooleanField(_("late"))
+    statutory = models.PositiveSmallIntegerField(_("against the statutory limit"))
+    rounds_bucket = models.PositiveSmallIntegerField(_("correction rounds (3: three or more)"))
+    tasks = models.IntegerField(_("tasks"), default=0)
+    rounds = models.IntegerField(_("correction rounds"), default=0)
+
+    class Meta:
+        verbose_name = _("task year tally")
+        verbose_name_plural = _("task year tallies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "year",
+                    "region",
+                    "department",
+                    "item",
+                    "decided",
+                    "late",
+                    "statutory",
+                    "rounds_bucket",
+                ],
+                name="task_year_tally_key_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.department_id} {self.item_id}: {self.tasks}"
+
+
+class TaskWorkdayTally(models.Model):
+    """How many approvals decided in one year took so many working days from acceptance to decision
+    against their promised limit, per region, department and item: the medians' distribution."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("region"), on_delete=models.CASCADE, related_name="+"
+    )
+    department = models.ForeignKey(
+        "regions.Department", verbose_name=_("department"), on_delete=models.CASCADE, related_name="+"
+    )
+    item = models.ForeignKey(
+        ApprovalItem, verbose_name=_("approval item"), on_delete=models.CASCADE, related_name="+"
+    )
+    limit_workdays = models.PositiveSmallIntegerField(_("promised limit (working days)"))
+    workdays = models.IntegerField(_("working days taken"))
+    tasks = models.IntegerField(_("tasks"), default=0)
+
+    class Meta:
+        verbose_name = _("task working-day tally")
+        verbose_name_plural = _("task working-day tallies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "region", "department", "item", "limit_workdays", "workdays"],
+                name="task_workday_tally_key_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.item_id} {self.workdays}/{self.limit_workdays}: {self.tasks}"
+
+
+class OpenTaskTally(models.Model):
+    """Approval tasks counted as open at the end of the years from ``accepted_year`` up to the one
+    before ``until_year`` (the decision's year; 9999 while still open), for the overdue rate of each
+    of those years: a task is late at a year's end from ``late_from_year`` (0: no due date)."""
+
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("region"), on_delete=models.CASCADE, related_name="+"
+    )
+    department = models.ForeignKey(
+        "regions.Department", verbose_name=_("department"), on_delete=models.CASCADE, related_name="+"
+    )
+    item = models.ForeignKey(
+        ApprovalItem, verbose_name=_("approval item"), on_delete=models.CASCADE, related_name="+"
+    )
+    accepted_year = models.PositiveSmallIntegerField(_("accepted in"))
+    until_year = models.PositiveSmallIntegerField(_("open until the year"))
+    late_from_year = models.PositiveSmallIntegerField(_("late from the year"))
+    tasks = models.IntegerField(_("tasks"), default=0)
+    rounds = models.IntegerField(_("correction rounds"), default=0)
+
+    class Meta:
+        verbose_name = _("open task tally")
+        verbose_name_plural = _("open task tallies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "department", "item", "accepted_year", "until_year", "late_from_year"],
+                name="open_task_tally_key_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.accepted_year}–{self.until_year} {self.department_id} {self.item_id}: {self.tasks}"
+
+
+class ProjectYearSpeedup(models.Model):
+    """For a project with two or more approvals decided in one year: their working days added up
+    (``summed``) and the working days from the first acceptance to the last decision (``elapsed``),
+    kept by ``approvals.tally`` for the dashboard's realised parallel speed-up."""
+
+    project = models.ForeignKey(
+        "projects.Project", verbose_name=_("project"), on_delete=models.CASCADE, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    summed = models.IntegerField(_("working days added up"))
+    elapsed = models.IntegerField(_("working days elapsed"))
+
+    class Meta:
+        verbose_name = _("project speed-up")
+        verbose_name_plural = _("project speed-ups")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "year"], name="project_year_speedup_unique")
+        ]
+        indexes = [models.Index(fields=["year", "summed", "elapsed"], name="project_speedup_year_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.year}: {self.summed}/{self.elapsed}"

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from onewindow.accounts.models import User
 from onewindow.approvals import clock as task_clock
 from onewindow.approvals import filetypes, selectors, task_selectors, transitions
+from onewindow.approvals import tally as task_tally
 from onewindow.approvals.models import (
     CLOCK_STATES,
     ApprovalTask,
@@ -211,7 +212,9 @@ def refresh_stored_clocks(*, year: int) -> int:
         _refresh_clock(task)
         if (task.due_on, task.overdue_since, task.paused_since) != before:
             changed.append(task)
-    ApprovalTask.objects.bulk_update(changed, ["due_on", "overdue_since", "paused_since"])
+    # A bulk update sends no signals: the task tallies (which count lateness by due date) follow here.
+    with task_tally.retallying(task.pk for task in changed):
+        ApprovalTask.objects.bulk_update(changed, ["due_on", "overdue_since", "paused_since"])
     return len(changed)
 
 

@@ -341,3 +341,35 @@ class ProjectMonthTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.region_id} {self.level} {self.event} {self.year}-{self.month}: {self.projects}"
+
+
+class ProjectSpanTally(models.Model):
+    """How many projects took so many calendar days over one stretch of their path (signing → intake,
+    intake → construction start, start → production), counted in the year the stretch ended, by
+    region: the dashboard's medians, kept by ``projects.tally`` like ``ProjectTally``."""
+
+    class Stretch(models.TextChoices):
+        SIGNING_TO_INTAKE = "signing_intake", _("Signing to intake")
+        INTAKE_TO_START = "intake_start", _("Intake to construction start")
+        START_TO_PRODUCTION = "start_produce", _("Construction start to production")
+
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("region"), on_delete=models.CASCADE, related_name="+"
+    )
+    stretch = models.CharField(_("stretch"), max_length=16, choices=Stretch.choices)
+    year = models.PositiveSmallIntegerField(_("year"))
+    days = models.IntegerField(_("days"))
+    projects = models.IntegerField(_("projects"), default=0)
+    investment_hundredths = models.BigIntegerField(_("investment (hundredths of 万元)"), default=0)
+
+    class Meta:
+        verbose_name = _("project span tally")
+        verbose_name_plural = _("project span tallies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "stretch", "region", "days"], name="project_span_tally_key_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.stretch} {self.year}: {self.days} days × {self.projects}"

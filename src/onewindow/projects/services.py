@@ -354,7 +354,9 @@ def _bump_version(project: Project, expected_version: int, **values) -> None:
     if updated != 1:
         raise StaleObjectError
     if counted:
-        tally.moved(before, tally.rows(Project.objects.filter(pk=project.pk)))
+        after = tally.rows(Project.objects.filter(pk=project.pk))
+        tally.moved(before, after)
+        tally.announce_region_change(project.pk, before[0], after[0])
     project.version = expected_version + 1
     for name, value in values.items():
         setattr(project, name, value)

@@ -1,0 +1,41 @@
+"""Adding to counted buckets: the one write every maintained summary table shares.
+
+A bucket is a row identified by its key columns and holding integer measures. Changes are applied
+with ``INSERT … ON CONFLICT … DO UPDATE`` (SQLite and PostgreSQL both speak it), so that concurrent
+writers add to a bucket instead of overwriting each other, in one key order for every writer, so
+that two never wait on each other.
+"""
+
+from collections.abc import Mapping, Sequence
+
+from django.db import connection, models
+
+_BATCH = 400
+
+
+def add(
+    model: type[models.Model],
+    key_columns: Sequence[str],
+    measure_columns: Sequence[str],
+    deltas: Mapping[tuple, Sequence[int]],
+) -> None:
+    """Add each ``deltas[key]`` (one number per measure) to the bucket ``key`` of ``model``."""
+    changed = sorted((key, change) for key, change in deltas.items() if any(change))
+    if not changed:
+        return
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    keys = ", ".join(quote(name) for name in key_columns)
+    measures = [quote(name) for name in measure_columns]
+    columns = f"{keys}, {', '.join(measures)}"
+    placeholders = "(" + ", ".join(["%s"] * (len(key_columns) + len(measures))) + ")"
+    update = ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in measures)
+    with connection.cursor() as cursor:
+        for start in range(0, len(changed), _BATCH):
+            batch = changed[start : start + _BATCH]
+            # Only quoted model names and placeholders go into the text; every value is a parameter.
+            values = ", ".join([placeholders] * len(batch))
+            sql = (
+                f"INSERT INTO {table} ({columns}) VALUES {values} ON CONFLICT ({keys}) DO UPDATE SET {update}"  # noqa: S608
+            )
+            cursor.execute(sql, [value for key, change in batch for value in (*key, *change)])
