@@ -74,6 +74,24 @@ def test_the_dashboard_links_each_segment_to_the_matching_register_list(people, 
     assert list(started.context["page"].object_list) == []  # the 广汉 project has not started
 
 
+def test_each_months_bars_open_the_projects_taken_in_started_or_producing_that_month(people, world, login):
+    city = world["city"]
+    city.intake_on, city.started_on, city.produced_on = D(2012, 3, 5), D(2012, 6, 18), D(2012, 11, 2)
+    city.save()
+    data = login("leader").get(reverse("dashboard"), {"year": 2012}).context["chart_data"]["months"]
+    opened = {}
+    for series, month in (("links", 3), ("started_links", 6), ("produced_links", 11), ("started_links", 3)):
+        page = login("leader").get(data[series][month - 1]).context["page"]
+        opened[(series, month)] = [project.name for project in page.object_list]
+    assert opened == {
+        ("links", 3): [city.name],
+        ("started_links", 6): [city.name],
+        ("produced_links", 11): [city.name],
+        ("started_links", 3): [],
+    }
+    assert data["started"][5] == 1 and data["produced"][10] == 1
+
+
 # -- efficiency and bottlenecks on hand-built approvals -----------------------------------------------
 
 

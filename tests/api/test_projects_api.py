@@ -115,6 +115,33 @@ def test_a_bad_cursor_and_a_limit_out_of_range_answer_422_with_the_field(client,
     assert response.json()["detail"][0]["field"] == "limit"
 
 
+def test_the_api_filters_like_the_registers_statistics_drill_down(client, people, world):
+    city = world["city"]
+    city.intake_on, city.started_on, city.produced_on = D(2012, 3, 5), D(2012, 6, 18), D(2012, 11, 2)
+    city.save()
+    headers = bearer(people["leader"])
+    listed = {
+        name: codes(client.get("/api/v1/projects", {name: value}, **headers))
+        for name, value in (
+            ("intake_month", "2012-03"),
+            ("started_month", "2012-06"),
+            ("produced_month", "2012-11"),
+            ("started_month", "2012-03"),
+        )
+    }
+    assert listed == {
+        "intake_month": {city.code},
+        "started_month": set(),  # the last asked, March: nothing started then
+        "produced_month": {city.code},
+    }
+    assert codes(client.get("/api/v1/projects", {"started_month": "2012-06"}, **headers)) == {city.code}
+    started = codes(client.get("/api/v1/projects", {"served_year": 2012, "started": "true"}, **headers))
+    assert city.code in started and world["guanghan"].code not in started
+    refused = client.get("/api/v1/projects", {"produced_month": "2012-13"}, **headers)
+    assert refused.status_code == 422
+    assert refused.json()["detail"][0]["field"] == "produced_month"
+
+
 def intake_payload(**overrides):
     payload = {
         "name": "德阳氢能装备产业园",

@@ -134,6 +134,12 @@ def _chart_data(overview, region: str) -> dict:
             "started": [point.started for point in months],
             "produced": [point.produced for point in months],
             "links": [_register_link(intake_month=f"{year}-{p.month:02d}", region=region) for p in months],
+            "started_links": [
+                _register_link(started_month=f"{year}-{p.month:02d}", region=region) for p in months
+            ],
+            "produced_links": [
+                _register_link(produced_month=f"{year}-{p.month:02d}", region=region) for p in months
+            ],
         },
     }
 

@@ -135,6 +135,9 @@ class ProjectPage(Schema):
     next_cursor: str | None
 
 
+MONTH_PATTERN = r"^[1-9][0-9]{3}-(0[1-9]|1[0-2])$"
+
+
 class ProjectFilters(Schema):
     cursor: str | None = None
     limit: int = Field(50, ge=1, le=MAX_LIMIT)
@@ -146,6 +149,17 @@ class ProjectFilters(Schema):
     fast_track: bool | None = None
     q: str = ""
     mine: bool = False
+    # The statistics' drill-down, as on the register page: under agency service in a year, started
+    # (by that year's end), and taken in, started or in production in a month (YYYY-MM).
+    served_year: int | None = Field(None, ge=1, le=9999)
+    started: bool | None = None
+    intake_month: str | None = Field(None, pattern=MONTH_PATTERN)
+    started_month: str | None = Field(None, pattern=MONTH_PATTERN)
+    produced_month: str | None = Field(None, pattern=MONTH_PATTERN)
+
+
+def _month(value: str | None) -> datetime.date | None:
+    return datetime.datetime.strptime(value, "%Y-%m").date() if value else None
 
 
 def _keyset(queryset, cursor: str | None, limit: int, field: str = "cursor"):
@@ -170,6 +184,11 @@ def list_projects(request: HttpRequest, filters: Query[ProjectFilters]):
         fast_track=filters.fast_track,
         q=filters.q,
         mine=filters.mine,
+        served_year=filters.served_year,
+        started=filters.started,
+        intake_month=_month(filters.intake_month),
+        started_month=_month(filters.started_month),
+        produced_month=_month(filters.produced_month),
     )
     rows, next_cursor = _keyset(
         selectors.register(request.user, register_filters), filters.cursor, filters.limit

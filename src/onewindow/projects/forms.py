@@ -104,6 +104,18 @@ class RegisterFilterForm(forms.Form):
         input_formats=["%Y-%m"],
         widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
     )
+    started_month = forms.DateField(
+        label=_("Construction started in (month)"),
+        required=False,
+        input_formats=["%Y-%m"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+    )
+    produced_month = forms.DateField(
+        label=_("Went into production in (month)"),
+        required=False,
+        input_formats=["%Y-%m"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+    )
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES)
     page_size = forms.TypedChoiceField(label=_("Rows per page"), required=False, coerce=int)
 
@@ -140,6 +152,8 @@ class RegisterFilterForm(forms.Form):
             served_year=self._value("served_year"),
             started={"yes": True, "no": False}.get(self._value("started", "")),
             intake_month=self._value("intake_month"),
+            started_month=self._value("started_month"),
+            produced_month=self._value("produced_month"),
         )
 
     def rows_per_page(self) -> int:

@@ -67,10 +67,12 @@ class RegisterFilters:
     sort: str = "-intake"
     mine: bool = False
     # The statistics' drill-down: served in a year (``analytics.selectors.served_in_year``), started
-    # by that year's end (or ever, without a year), taken in during a month.
+    # by that year's end (or ever, without a year), taken in, started or in production from a month.
     served_year: int | None = None
     started: bool | None = None
     intake_month: datetime.date | None = None
+    started_month: datetime.date | None = None
+    produced_month: datetime.date | None = None
 
 
 def register(user: User, filters: RegisterFilters) -> QuerySet[Project]:
@@ -103,9 +105,13 @@ def register(user: User, filters: RegisterFilters) -> QuerySet[Project]:
         if filters.served_year:
             started &= Q(started_on__lte=datetime.date(filters.served_year, 12, 31))
         projects = projects.filter(started if filters.started else ~started)
-    if filters.intake_month:
-        month = filters.intake_month
-        projects = projects.filter(intake_on__year=month.year, intake_on__month=month.month)
+    for name, month in (
+        ("intake_on", filters.intake_month),
+        ("started_on", filters.started_month),
+        ("produced_on", filters.produced_month),
+    ):
+        if month:
+            projects = projects.filter(**{f"{name}__year": month.year, f"{name}__month": month.month})
     if filters.q:
         term = filters.q.strip()
         projects = projects.filter(

@@ -1,7 +1,8 @@
 /* The dashboard's charts, drawn with the vendored ECharts from the JSON block the page carries
    (json_script "dashboard-data"). A file, not an inline script: the Content-Security-Policy allows no
    inline code. Clicking a bar opens the register with the filters that list exactly that segment's
-   projects (the links come with the data); a month's bars open the projects taken in that month. The tables under the charts hold the same figures. */
+   projects (the links come with the data); a month's bars open the projects taken in, started or gone
+   into production in that month. The tables under the charts hold the same figures. */
 (function () {
   "use strict";
 
@@ -74,8 +75,10 @@
         : name === "years" ? yearsOptions(set, data.text) : barsOptions(set, data.text);
       chart.setOption(options);
       chart.on("click", function (params) {
-        // The "started" bars open the started projects only; the others the whole segment.
-        var links = params.seriesIndex === 1 && set.started_links ? set.started_links : set.links;
+        // The "started" bars open the started projects only, the months' "in production" bars those
+        // that went into production; the others the whole segment.
+        var links = params.seriesIndex === 1 && set.started_links ? set.started_links
+          : params.seriesIndex === 2 && set.produced_links ? set.produced_links : set.links;
         var link = links[params.dataIndex];
         if (link) {
           window.location.assign(link);
