@@ -212,3 +212,32 @@ def test_the_details_are_scoped_like_the_dashboard(people, decided_2026, login):
     assert response.status_code == 200
     assert response.context["efficiency"].approvals.decided == 0
     assert login("investor_yulong").get(reverse("dashboard-details"), {"year": 2026}).status_code == 403
+
+
+def test_the_efficiency_api_gives_the_pages_figures_within_the_callers_scope(people, decided_2026, login):
+    body = login("leader").get("/api/v1/stats/efficiency", {"year": 2026}).json()
+    assert body["approvals"]["decided"] == 3
+    assert body["approvals"]["median_workdays"] == "10.0"
+    assert body["approvals"]["within_promised"] == 2
+    assert body["speedup"] == {
+        "projects": 1,
+        "median": "1.2",
+        "distribution": [
+            {"label": label, "count": count}
+            for label, count in zip(["< 1", "1–1.5", "1.5–2", "2–3", "3–5", "≥ 5"], [0, 1, 0, 0, 0, 0])
+        ],
+    }
+    late = {item["name"]: item["late"] for item in body["items"]}
+    assert sum(late.values()) == 1 and late[next(name for name in late if name.startswith("ZJJ-XF"))] == 1
+    # The city project is outside 广汉: its county leader sees no approvals, and no other region.
+    county = login("county_leader_gh").get("/api/v1/stats/efficiency", {"year": 2026}).json()
+    assert county["approvals"]["decided"] == 0
+    assert (
+        login("county_leader_gh")
+        .get("/api/v1/stats/efficiency", {"year": 2026, "region": "510683"})
+        .status_code
+        == 404
+    )
+    assert login("investor_yulong").get("/api/v1/stats/efficiency", {"year": 2026}).status_code == 403
+    refused = login("leader").get("/api/v1/stats/efficiency", {"year": 1800})
+    assert refused.status_code == 422 and refused.json()["detail"][0]["field"] == "year"
