@@ -7,16 +7,23 @@ Checks: no answer is a server error, and every answer with a documented status m
 The number of examples is small and the generation derandomised, so the run is bounded and repeatable.
 """
 
+import datetime
+
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
+from django.utils import timezone
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from onewindow.accounts import tokens
+from onewindow.approvals import task_selectors, task_services
+from onewindow.approvals.models import JointEventKind
 from onewindow.fees import services as fee_services
+from onewindow.notifications.models import Kind, Notification
+from onewindow.notifications.services import NewNotification, notify_many
 from onewindow.wsgi import application
 
 CHECKS = [not_a_server_error, response_schema_conformance]
@@ -48,7 +55,22 @@ def fuzz_world(people, world, planned, settings, in_test_transaction):
     # Thousands of calls in a minute: the rate limit has its own test.
     settings.ONEWINDOW_API_RATE = "1000000/m"
     fee_services.prepare_bill(actor=people["agent1"], project=planned.project)
+    event = task_services.record_joint_event(
+        actor=people["agent1"],
+        project=planned.project,
+        kind=JointEventKind.values[0],
+        held_on=datetime.date(2026, 3, 2),
+        departments=task_selectors.joint_event_departments(planned.project)[:1],
+    )
+    notify_many(
+        notifications=[
+            NewNotification(user_id=people["agent1"].pk, kind=Kind.URGE, key="urge:fuzz", subject="FGW-BA")
+        ],
+        at=timezone.now(),
+    )
     return {
+        "event_id": event.pk,
+        "notification_id": Notification.objects.get(user=people["agent1"]).pk,
         "admin": _bearer(people["admin"]),
         "agent": _bearer(people["agent1"]),
         "code": planned.project.code,
@@ -62,7 +84,7 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
 
 def _real(case, fuzz_world) -> None:
     """Point the path at objects that exist, so that the handlers behind the 404 are exercised too."""
-    for name in ("code", "task_id", "uscc"):
+    for name in ("code", "task_id", "uscc", "event_id", "notification_id"):
         if name in (case.path_parameters or {}):
             case.path_parameters[name] = fuzz_world[name]
 

@@ -10,11 +10,12 @@ from ninja.errors import HttpError, ValidationError
 from onewindow.accounts.api_auth import ClientRateThrottle
 from onewindow.accounts.middleware import record_refusal
 from onewindow.analytics.api import router as stats_router
+from onewindow.approvals.api import joint_events_router, tasks_router
 from onewindow.approvals.api import router as plans_router
-from onewindow.approvals.api import tasks_router
 from onewindow.coordination.api import meetings_router, problems_router
 from onewindow.core.errors import StaleObjectError
 from onewindow.fees.api import router as fees_router
+from onewindow.notifications.api import router as notifications_router
 from onewindow.portal.api import router as public_router
 from onewindow.projects.api import investors_router
 from onewindow.projects.api import router as projects_router
@@ -88,7 +89,9 @@ api.add_router("/investors", investors_router)
 api.add_router("/projects", plans_router)
 api.add_router("/projects", fees_router)
 api.add_router("/tasks", tasks_router)
+api.add_router("/joint-events", joint_events_router)
 api.add_router("/problems", problems_router)
 api.add_router("/meetings", meetings_router)
 api.add_router("/leads", leads_router)
+api.add_router("/notifications", notifications_router)
 api.add_router("/public", public_router)

@@ -8,6 +8,10 @@ Writes are what the plan and task pages do, through the same services: generatin
 tasks, the plan's facts and items, and every action of the task page, one endpoint each under
 ``/tasks/{id}/``. An action for the other side of the task (the applicant's for a window clerk, or the
 reverse) answers 403; an action the task's current state does not allow answers 409.
+
+Joint events (联合踏勘, 联合审图, 联合验收) are listed and recorded under the project
+(``/projects/{code}/joint-events``) and read and changed by id (``/joint-events/{id}``): read by whoever
+may see the project, written by the project's agent side as on the joint events page.
 """
 
 import datetime
@@ -20,6 +24,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.files import UploadedFile
+from pydantic import ConfigDict
 
 from onewindow.accounts.api_auth import API_AUTH
 from onewindow.accounts.permissions import STAFF_ROLES, require_role
@@ -35,6 +40,8 @@ from onewindow.approvals.models import (
     CatalogVersion,
     ClockPause,
     EiaCategory,
+    JointEvent,
+    JointEventKind,
     Material,
     MaterialCheck,
     MaterialFile,
@@ -1037,3 +1044,219 @@ def task_upload(
             source_ip=client_ip(request),
         ),
     )
+
+
+# -- joint events (联合踏勘, 联合审图, 联合验收) ------------------------------------------------------
+#
+# What the project's joint events page shows and records, plus the later changes the service allows
+# (findings after the event, the tasks it served). Reads follow the project's scope (404 outside it,
+# investors and window clerks included); writes are the agent side's, as on the page (403 otherwise).
+
+joint_events_router = Router(tags=["joint events"], auth=API_AUTH)
+
+
+class JointDepartmentOut(Schema):
+    ref: str = Field(..., description="REGION:CODE, as the writes name the department")
+    region: str
+    code: str
+    name: str
+
+
+class LinkedTaskOut(Schema):
+    id: int
+    item_code: str
+    name: str
+
+
+class JointEventOut(Schema):
+    id: int
+    project_code: str
+    kind: str
+    kind_label: str
+    held_on: datetime.date
+    location: str
+    departments: list[JointDepartmentOut]
+    participants: list[str]
+    findings: str
+    tasks: list[LinkedTaskOut]
+    recorded_by: str | None
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+
+
+class JointEventPage(Schema):
+    items: list[JointEventOut]
+    next_cursor: str | None
+
+
+class JointEventQuery(Schema):
+    cursor: str | None = None
+    limit: int = Field(50, ge=1, le=MAX_PAGE_SIZE)
+    kind: str = Field("", description=", ".join(JointEventKind.values))
+
+
+class JointEventIn(Schema):
+    kind: str = Field(..., description=", ".join(JointEventKind.values))
+    held_on: datetime.date = Field(..., description="A future date records a planned event")
+    location: str = ""
+    departments: list[str] = Field(
+        default_factory=list,
+        description="REGION:CODE of each department taking part: of the project's region, a region "
+        "above it, or one the project involves",
+    )
+    participants: list[str] = Field(default_factory=list, description="One person or body each")
+    findings: str = ""
+    tasks: list[int] = Field(default_factory=list, description="Ids of the project's tasks it serves")
+
+
+class JointEventChangeIn(Schema):
+    """Only the fields sent are changed. The kind is not among them: record another event instead."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    held_on: datetime.date | None = None
+    location: str | None = None
+    departments: list[str] | None = Field(None, description="REGION:CODE, replacing the departments")
+    participants: list[str] | None = Field(None, description="Replacing the participants")
+    findings: str | None = None
+    tasks: list[int] | None = Field(None, description="Task ids, replacing the linked tasks")
+
+
+def _event_out(event: JointEvent, project_code: str) -> dict:
+    return {
+        "id": event.pk,
+        "project_code": project_code,
+        "kind": event.kind,
+        "kind_label": str(JointEventKind(event.kind).label),
+        "held_on": event.held_on,
+        "location": event.location,
+        "departments": [
+            {
+                "ref": f"{department.region.code}:{department.code}",
+                "region": department.region.code,
+                "code": department.code,
+                "name": department.name,
+            }
+            for department in event.departments.all()
+        ],
+        "participants": list(event.participants),
+        "findings": event.findings,
+        "tasks": [
+            {"id": task.pk, "item_code": task.item.code, "name": task.item.name} for task in event.tasks.all()
+        ],
+        "recorded_by": event.created_by.username if event.created_by_id else None,
+        "created_at": event.created_at,
+        "updated_at": event.updated_at,
+    }
+
+
+def _require_event_editor(user, project) -> None:
+    """Refuse the other roles before their input is read, as the page does (403, not 422)."""
+    if not task_selectors.may_act_for_project(user, project):
+        raise PermissionDenied
+
+
+def _event_departments(project, refs: list[str]) -> list:
+    allowed = {
+        f"{department.region.code}:{department.code}": department
+        for department in task_selectors.joint_event_departments(project)
+    }
+    wanted = list(dict.fromkeys(refs))
+    unknown = [ref for ref in wanted if ref not in allowed]
+    if unknown:
+        raise _field_error(
+            "departments",
+            _("Not a department that may take part in this project's events: %(refs)s.")
+            % {"refs": ", ".join(unknown)},
+        )
+    return [allowed[ref] for ref in wanted]
+
+
+def _event_tasks(user, project, ids: list[int]) -> list:
+    if not ids:
+        return []
+    # Matched in Python among the project's few tasks: an id of another project, or of no task at
+    # all (however large), is refused on the field and never sent to the database.
+    _project, tasks = task_selectors.project_tasks(user, project.code)
+    by_id = {task.pk: task for task in tasks}
+    if any(task_id not in by_id for task_id in ids):
+        raise _field_error("tasks", _("Link only tasks of this project."))
+    return [by_id[task_id] for task_id in dict.fromkeys(ids)]
+
+
+@router.get(
+    "/{code}/joint-events",
+    response=JointEventPage,
+    summary="A project's joint surveys, reviews and acceptances",
+)
+def project_joint_events(request: HttpRequest, code: str, filters: Query[JointEventQuery]):
+    """Newest recorded first, keyset-paginated: send ``next_cursor`` as ``cursor`` for the next page.
+    Everyone who may see the project sees its events; 404 outside the caller's scope."""
+    if filters.kind and filters.kind not in JointEventKind.values:
+        raise NinjaValidationError(
+            [{"loc": ["query", "kind"], "msg": _("Unknown kind %(kind)s.") % {"kind": filters.kind}}]
+        )
+    project = project_selectors.project_by_code(request.user, code)
+    events = task_selectors.joint_events_for(request.user, project)
+    if filters.kind:
+        events = events.filter(kind=filters.kind)
+    if filters.cursor:
+        if not filters.cursor.isdigit():
+            raise NinjaValidationError([{"loc": ["query", "cursor"], "msg": _("This cursor is not valid.")}])
+        events = events.filter(pk__lt=int(filters.cursor))
+    rows = list(events.order_by("-pk")[: filters.limit + 1])
+    next_cursor = str(rows[filters.limit - 1].pk) if len(rows) > filters.limit else None
+    rows = rows[: filters.limit]
+    return {"items": [_event_out(event, project.code) for event in rows], "next_cursor": next_cursor}
+
+
+@router.post(
+    "/{code}/joint-events",
+    response={201: JointEventOut},
+    summary="Record a joint survey, review or acceptance",
+)
+def record_joint_event(request: HttpRequest, code: str, payload: JointEventIn):
+    """As the project's joint events page records one: the project's agent (own or unassigned
+    projects) or centre staff; 403 for other roles, 404 outside the caller's scope."""
+    project = project_selectors.project_by_code(request.user, code)
+    _require_event_editor(request.user, project)
+    event = task_services.record_joint_event(
+        actor=request.user,
+        project=project,
+        kind=payload.kind,
+        held_on=payload.held_on,
+        location=payload.location,
+        departments=_event_departments(project, payload.departments),
+        participants=payload.participants,
+        findings=payload.findings,
+        tasks=_event_tasks(request.user, project, payload.tasks),
+        source_ip=client_ip(request),
+    )
+    return Status(201, joint_event_detail(request, event.pk))
+
+
+@joint_events_router.get("/{event_id}", response=JointEventOut, summary="One joint event")
+def joint_event_detail(request: HttpRequest, event_id: int):
+    """404 for an event of a project outside the caller's scope."""
+    event = task_selectors.joint_event_for(request.user, event_id)
+    return _event_out(event, event.project.code)
+
+
+@joint_events_router.patch("/{event_id}", response=JointEventOut, summary="Change a joint event")
+def change_joint_event(request: HttpRequest, event_id: int, payload: JointEventChangeIn):
+    """Typically the findings once the event was held, or the tasks it served. The same people as
+    for recording one (403 otherwise); the change is audited field by field."""
+    event = task_selectors.joint_event_for(request.user, event_id)
+    _require_event_editor(request.user, event.project)
+    changes = payload.dict(exclude_unset=True)
+    for name, value in changes.items():
+        if value is None:
+            raise _field_error(name, _("This field cannot be empty."))
+    if "departments" in changes:
+        changes["departments"] = _event_departments(event.project, changes["departments"])
+    if "tasks" in changes:
+        changes["tasks"] = _event_tasks(request.user, event.project, changes["tasks"])
+    task_services.update_joint_event(
+        actor=request.user, event=event, changes=changes, source_ip=client_ip(request)
+    )
+    return joint_event_detail(request, event.pk)

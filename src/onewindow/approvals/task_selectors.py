@@ -324,7 +324,8 @@ def joint_events_for(user: User, project: Project) -> QuerySet[JointEvent]:
         JointEvent.objects.filter(project=project)
         .select_related("created_by")
         .prefetch_related(
-            "departments", Prefetch("tasks", queryset=ApprovalTask.objects.select_related("item"))
+            Prefetch("departments", queryset=Department.objects.select_related("region")),
+            Prefetch("tasks", queryset=ApprovalTask.objects.select_related("item")),
         )
         .order_by("-held_on", "-id")
     )
@@ -336,7 +337,8 @@ def joint_event_for(user: User, event_id: int) -> JointEvent:
             JointEvent.objects.filter(project__in=visible_projects(user).values("pk"))
             .select_related("project", "created_by")
             .prefetch_related(
-                "departments", Prefetch("tasks", queryset=ApprovalTask.objects.select_related("item"))
+                Prefetch("departments", queryset=Department.objects.select_related("region")),
+                Prefetch("tasks", queryset=ApprovalTask.objects.select_related("item")),
             )
             .get(pk=event_id)
         )

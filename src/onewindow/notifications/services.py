@@ -1,7 +1,8 @@
 """Every write of notifications: creating them in bulk, reading them, preferences and urging.
 
-``notify_many`` is what the periodic tick calls with every warning it finds (up to ~100,000 at once), so
-it is set-based: a fixed number of queries per batch, never one per notification.
+``announce_many`` is what the periodic tick calls with every warning it finds (up to ~100,000
+notifications at once), so it is set-based: a fixed number of queries per batch, never one per
+notification. ``notify_many`` (one person per notification) goes through it: one insert path.
 """
 
 from __future__ import annotations
@@ -55,6 +56,11 @@ class Announcement:
     params: dict = field(default_factory=dict)
 
 
+# What ``_store`` takes: (user ids, kind, key, subject, url, params). Plain tuples, because
+# notify_many makes one per notification (up to ~100,000 a tick) and a dataclass apiece costs more.
+_Entry = tuple[Collection[int], str, str, str, str, dict]
+
+
 def _switched_off(kinds: set[str]) -> set[tuple[int, str]]:
     """(user, kind) pairs where the user wants the kind neither in the app nor by e-mail. Few people
     switch anything off, so this one query stays small whatever the number of notifications."""
@@ -65,84 +71,34 @@ def _switched_off(kinds: set[str]) -> set[tuple[int, str]]:
     )
 
 
-def _insert_sql(vendor: str) -> str:
-    """One INSERT of every row, which arrive as one JSON array parameter; rows already stored (the
-    unique user-kind-key) are skipped by the database. ``bulk_create`` would cost a statement per ~120
-    rows on SQLite (its limit on parameters); this costs one per ``BATCH_SIZE`` rows on both databases,
-    and the driver's row count is exactly the number of rows added."""
-    quote = connection.ops.quote_name
-    meta = Notification._meta
-    columns = ", ".join(
-        quote(meta.get_field(name).column)
-        for name in ("user", "kind", "key", "subject", "url", "params", "created_at")
-    )
-    table = quote(meta.db_table)
-    # Only the model's own table and column names are put into the text; every value is a parameter.
-    if vendor == "postgresql":
-        return (
-            f"INSERT INTO {table} ({columns}) "  # noqa: S608
-            "SELECT r.u, r.k, r.key, r.s, r.url, r.p, %s "
-            "FROM jsonb_to_recordset(%s::jsonb) AS r(u bigint, k text, key text, s text, url text, p jsonb) "
-            "ON CONFLICT DO NOTHING"
-        )
-    if vendor == "sqlite":
-        # "WHERE true" keeps SQLite from reading ON CONFLICT as part of the SELECT's join.
-        return (
-            f"INSERT INTO {table} ({columns}) "  # noqa: S608
-            "SELECT json_extract(value, '$.u'), json_extract(value, '$.k'), json_extract(value, '$.key'), "
-            "json_extract(value, '$.s'), json_extract(value, '$.url'), json(json_extract(value, '$.p')), %s "
-            "FROM json_each(%s) WHERE true "
-            "ON CONFLICT DO NOTHING"
-        )
-    raise NotImplementedError(f"notify_many does not support {vendor}")
-
-
 @transaction.atomic
 def notify_many(*, notifications: Iterable[NewNotification], at: datetime.datetime) -> int:
     """Store the notifications not stored yet and return how many were new.
 
-    (user, kind, key) is stored once: a repeated tick adds nothing. Kinds a user switched off entirely
-    are skipped. Every new row gets ``created_at = at``. Not audited row by row: notifications are
-    derived from audited facts (a task's dates, an urge) and a tick may make a hundred thousand.
+    (user, kind, key) is stored once: a repeated tick adds nothing, and of repeats in one call the
+    first is kept. Kinds a user switched off entirely are skipped. Every new row gets
+    ``created_at = at``. Not audited row by row: notifications are derived from audited facts (a
+    task's dates, an urge) and a tick may make a hundred thousand. Each notification is stored as an
+    announcement to one person, by the same insert as ``announce_many``.
     """
     if at.tzinfo is None:
         raise ValueError("notify_many needs an aware datetime")
-    unique: dict[tuple[int, str, str], NewNotification] = {}
+    unique: dict[tuple[int, str, str], _Entry] = {}
     for note in notifications:
-        if note.kind not in KIND_VALUES:
-            raise ValueError(f"unknown notification kind {note.kind!r}")
-        unique.setdefault((note.user_id, note.kind, note.key[:KEY_MAX]), note)
-    if not unique:
-        return 0
-    off = _switched_off({kind for _user, kind, _key in unique})
-    rows = [
-        {
-            "u": int(user_id),
-            "k": kind,
-            "key": key,
-            "s": note.subject[:SUBJECT_MAX],
-            "url": note.url[:URL_MAX],
-            "p": note.params or {},
-        }
-        for (user_id, kind, key), note in unique.items()
-        if (user_id, kind) not in off
-    ]
-    sql = _insert_sql(connection.vendor)
-    created_at = Notification._meta.get_field("created_at").get_db_prep_value(at, connection)
-    created = 0
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), BATCH_SIZE):
-            payload = json.dumps(rows[start : start + BATCH_SIZE], cls=DjangoJSONEncoder, ensure_ascii=False)
-            cursor.execute(sql, [created_at, payload])
-            created += cursor.rowcount
-    return created
+        unique.setdefault(
+            (note.user_id, note.kind, note.key[:KEY_MAX]),
+            ((note.user_id,), note.kind, note.key, note.subject, note.url, note.params),
+        )
+    return _store(list(unique.values()), at=at)
 
 
 def _fan_out_sql(vendor: str) -> str:
     """One INSERT of many announcements, which arrive as one JSON array parameter of
     ``[[user ids], kind, key, subject, url, params]``: the database makes a row per user, so each
     announcement's text and parameters cross over once rather than once per recipient. Rows already
-    stored are skipped, as in ``_insert_sql``."""
+    stored (the unique user-kind-key) are skipped by the database, and the driver's row count is
+    exactly the number of rows added. ``bulk_create`` would cost a statement per ~120 rows on SQLite
+    (its limit on parameters); this costs one per ``BATCH_SIZE`` rows on both databases."""
     quote = connection.ops.quote_name
     meta = Notification._meta
     columns = ", ".join(
@@ -171,47 +127,42 @@ def _fan_out_sql(vendor: str) -> str:
             "SELECT u.value, a.k, a.key, a.s, a.url, a.p, %(at)s FROM a, json_each(a.users) AS u WHERE true "
             "ON CONFLICT DO NOTHING"
         )
-    raise NotImplementedError(f"announce_many does not support {vendor}")
+    raise NotImplementedError(f"notifications cannot be stored on {vendor}")
 
 
 @transaction.atomic
 def announce_many(*, announcements: Iterable[Announcement], at: datetime.datetime) -> int:
-    """``notify_many`` for announcements: store, for each announcement and each of its users, the
-    notification not stored yet, and return how many were new. The same rules: once per (user, kind,
-    key), kinds a user switched off entirely skipped, ``created_at = at``, an unknown kind refused
-    before anything is written. One query for the preferences and one per ``BATCH_SIZE``
-    notifications, whatever the number of announcements."""
+    """Store, for each announcement and each of its users, the notification not stored yet, and
+    return how many were new: once per (user, kind, key), kinds a user switched off entirely skipped,
+    ``created_at = at``, an unknown kind refused before anything is written. One query for the
+    preferences and one per ``BATCH_SIZE`` notifications, whatever the number of announcements."""
     if at.tzinfo is None:
         raise ValueError("announce_many needs an aware datetime")
-    found = []
-    for announcement in announcements:
-        if announcement.kind not in KIND_VALUES:
-            raise ValueError(f"unknown notification kind {announcement.kind!r}")
-        if announcement.user_ids:
-            found.append(announcement)
-    if not found:
+    return _store(
+        [(item.user_ids, item.kind, item.key, item.subject, item.url, item.params) for item in announcements],
+        at=at,
+    )
+
+
+def _store(entries: list[_Entry], *, at: datetime.datetime) -> int:
+    """The one way notifications enter the table, for ``announce_many`` and ``notify_many`` alike."""
+    kinds = {entry[1] for entry in entries}
+    if not kinds <= KIND_VALUES:
+        first = next(entry[1] for entry in entries if entry[1] not in KIND_VALUES)
+        raise ValueError(f"unknown notification kind {first!r}")
+    if not any(entry[0] for entry in entries):
         return 0
-    off = _switched_off({announcement.kind for announcement in found})
+    off = _switched_off(kinds)
     batches: list[list[list]] = [[]]
     size = 0
-    for announcement in found:
-        kind = announcement.kind
-        users = sorted({int(user_id) for user_id in announcement.user_ids if (user_id, kind) not in off})
+    for user_ids, kind, key, subject, url, params in entries:
+        users = sorted({int(user_id) for user_id in user_ids if (user_id, kind) not in off})
         if not users:
             continue
         if size + len(users) > BATCH_SIZE and batches[-1]:
             batches.append([])
             size = 0
-        batches[-1].append(
-            [
-                users,
-                kind,
-                announcement.key[:KEY_MAX],
-                announcement.subject[:SUBJECT_MAX],
-                announcement.url[:URL_MAX],
-                announcement.params or {},
-            ]
-        )
+        batches[-1].append([users, kind, key[:KEY_MAX], subject[:SUBJECT_MAX], url[:URL_MAX], params or {}])
         size += len(users)
     sql = _fan_out_sql(connection.vendor)
     created_at = Notification._meta.get_field("created_at").get_db_prep_value(at, connection)
