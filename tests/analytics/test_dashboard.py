@@ -224,7 +224,9 @@ def test_the_efficiency_api_gives_the_pages_figures_within_the_callers_scope(peo
         "median": "1.2",
         "distribution": [
             {"label": label, "count": count}
-            for label, count in zip(["< 1", "1–1.5", "1.5–2", "2–3", "3–5", "≥ 5"], [0, 1, 0, 0, 0, 0])
+            for label, count in zip(
+                ["< 1", "1–1.5", "1.5–2", "2–3", "3–5", "≥ 5"], [0, 1, 0, 0, 0, 0], strict=True
+            )
         ],
     }
     late = {item["name"]: item["late"] for item in body["items"]}

@@ -33,6 +33,7 @@ from onewindow.approvals.models import (
 from onewindow.core import buckets
 from onewindow.core.workdays import default_calendar
 from onewindow.projects import tally as project_tally
+from onewindow.projects.models import Project
 
 FACT_COLUMNS = (
     "id",
@@ -231,15 +232,23 @@ def _decisions(project_ids: Iterable[int]) -> dict[int, list[tuple[datetime.date
     return decisions
 
 
+def _regions(project_ids: Iterable[int]) -> dict[int, int]:
+    return dict(Project.objects.filter(pk__in=list(project_ids)).values_list("pk", "region_id"))
+
+
 def _recount_speedups(project_ids: set[int]) -> None:
     """Replace the stored speed-ups of these projects by their tasks' current ones."""
     if not project_ids:
         return
-    decisions = _decisions(project_ids)
+    decisions, regions = _decisions(project_ids), _regions(project_ids)
     ProjectYearSpeedup.objects.filter(project_id__in=project_ids).delete()
     ProjectYearSpeedup.objects.bulk_create(
-        ProjectYearSpeedup(project_id=project_id, year=year, summed=summed, elapsed=elapsed)
+        ProjectYearSpeedup(
+            project_id=project_id, region_id=regions[project_id], year=year, summed=summed, elapsed=elapsed
+        )
         for project_id in sorted(project_ids)
+        # A project deleted with its tasks has no speed-ups left to store.
+        if project_id in regions
         for year, (summed, elapsed) in speedups_of(decisions.get(project_id, [])).items()
     )
 
@@ -277,10 +286,11 @@ def retallying(task_ids: Iterable[int]) -> Iterator[None]:
 
 def recount(task_model=ApprovalTask) -> tuple[dict, ...]:
     """What the four tables should hold, counted from the tasks themselves: the three bucket tables
-    as ``{key: (measures…)}`` (non-empty buckets only), the speed-ups as ``{(project, year): (summed,
-    elapsed)}``."""
+    as ``{key: (measures…)}`` (non-empty buckets only), the speed-ups as ``{(project, year): (region,
+    summed, elapsed)}``."""
     counted: list[dict[Key, list[int]]] = [{} for _table in _TABLES]
     decisions = defaultdict(list)
+    regions = {}
     tasks = task_model.objects.filter(accepted_on__isnull=False).order_by().values(*FACT_COLUMNS)
     for facts in tasks.iterator(chunk_size=5000):
         for table, (_model, _columns, measures, key_of) in zip(counted, _TABLES, strict=True):
@@ -291,8 +301,9 @@ def recount(task_model=ApprovalTask) -> tuple[dict, ...]:
                     change[index] += amount
         if _speedup_facts(facts) is not None:
             decisions[facts["project_id"]].append(_speedup_facts(facts))
+            regions[facts["project_id"]] = facts["project__region_id"]
     speedups = {
-        (project_id, year): pair
+        (project_id, year): (regions[project_id], *pair)
         for project_id, spans in decisions.items()
         for year, pair in speedups_of(spans).items()
     }
@@ -307,9 +318,9 @@ def stored() -> tuple[dict, ...]:
         width = len(measures)
         counted.append({tuple(row[:-width]): tuple(row[-width:]) for row in rows if any(row[-width:])})
     speedups = {
-        (project_id, year): (summed, elapsed)
-        for project_id, year, summed, elapsed in ProjectYearSpeedup.objects.values_list(
-            "project_id", "year", "summed", "elapsed"
+        (project_id, year): (region_id, summed, elapsed)
+        for project_id, year, region_id, summed, elapsed in ProjectYearSpeedup.objects.values_list(
+            "project_id", "year", "region_id", "summed", "elapsed"
         )
     }
     return (*counted, speedups)
@@ -338,8 +349,10 @@ def fill(task_model, year_model, workday_model, open_model, speedup_model) -> in
         )
     speedup_model.objects.bulk_create(
         (
-            speedup_model(project_id=project_id, year=year, summed=summed, elapsed=elapsed)
-            for (project_id, year), (summed, elapsed) in speedups.items()
+            speedup_model(
+                project_id=project_id, year=year, region_id=region_id, summed=summed, elapsed=elapsed
+            )
+            for (project_id, year), (region_id, summed, elapsed) in speedups.items()
         ),
         batch_size=2000,
     )
@@ -379,6 +392,7 @@ def _uncount_deleted(sender, instance: ApprovalTask, **kwargs) -> None:
 
 @receiver(project_tally.region_changed, dispatch_uid="task_tally_region_changed")
 def _follow_project(sender, project_id: int, old_region_id: int, new_region_id: int, **kwargs) -> None:
+    ProjectYearSpeedup.objects.filter(project_id=project_id).update(region_id=new_region_id)
     tasks = ApprovalTask.objects.filter(project_id=project_id, accepted_on__isnull=False)
     after = facts_of(tasks.values_list("pk", flat=True))
     before = {task_id: {**facts, "project__region_id": old_region_id} for task_id, facts in after.items()}

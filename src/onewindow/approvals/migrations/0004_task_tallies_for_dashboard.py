@@ -131,12 +131,23 @@ class Migration(migrations.Migration):
                         verbose_name="project",
                     ),
                 ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="regions.region",
+                        verbose_name="region",
+                    ),
+                ),
             ],
             options={
                 "verbose_name": "project speed-up",
                 "verbose_name_plural": "project speed-ups",
                 "indexes": [
-                    models.Index(fields=["year", "summed", "elapsed"], name="project_speedup_year_idx")
+                    models.Index(
+                        fields=["year", "region", "summed", "elapsed"], name="project_speedup_year_idx"
+                    )
                 ],
                 "constraints": [
                     models.UniqueConstraint(fields=("project", "year"), name="project_year_speedup_unique")
