@@ -1,11 +1,15 @@
-"""The bulk writer writes what the project services write: the same project, timeline and audit rows as
-``intake_project`` followed by one ``change_stage`` per step (only ids, codes and time stamps differ)."""
+"""The bulk writer writes what the project services write: the same investors, projects and timeline
+entries as ``intake_project`` followed by one ``change_stage`` per step (only ids, codes and time stamps
+differ), and an audit trail that records all of it, one row per record created: the services' rows about a
+project (its intake, each stage change, each timeline entry) are gathered into the project's one row."""
 
 from decimal import Decimal
 
 import pytest
 
+from onewindow.core import audit
 from onewindow.core.models import AuditEntry
+from onewindow.ledger.bulk import LEDGER_AUDIT_FIELDS
 from onewindow.projects import services as project_services
 from onewindow.projects.models import Investor, Project, TimelineEntry
 from onewindow.projects.services import NewInvestor, ProjectIntake
@@ -16,46 +20,43 @@ from tests.ledger.conftest import HEADER, D, ledger_row
 IGNORED_PROJECT_FIELDS = {"id", "code", "investor_id", "created_at", "updated_at"}
 
 
-def state() -> dict:
-    """The register's rows with ids, codes and time stamps taken out."""
-    projects = Project.objects.order_by("pk")
-    ids = {project.pk: f"project{index}" for index, project in enumerate(projects)}
-    entry_ids = {
-        entry.pk: f"entry{index}" for index, entry in enumerate(TimelineEntry.objects.order_by("pk"))
-    }
-    investor_ids = {
-        investor.pk: f"investor{index}" for index, investor in enumerate(Investor.objects.order_by("pk"))
-    }
-    codes = {project.code: f"code{index}" for index, project in enumerate(projects)}
+class Names:
+    """Ids and codes replaced by their rank, so that two registers written apart compare."""
 
-    def plain(value, key=""):
+    def __init__(self) -> None:
+        projects = Project.objects.order_by("pk")
+        self.projects = {project.pk: f"project{index}" for index, project in enumerate(projects)}
+        self.codes = {project.code: f"code{index}" for index, project in enumerate(projects)}
+        self.entries = {
+            entry.pk: f"entry{index}" for index, entry in enumerate(TimelineEntry.objects.order_by("pk"))
+        }
+        self.investors = {
+            investor.pk: f"investor{index}" for index, investor in enumerate(Investor.objects.order_by("pk"))
+        }
+
+    def value(self, value, key=""):
         if value is None:
             return None
         if key == "project":
-            return ids.get(value, value)
+            return self.projects.get(value, value)
         if key == "investor":
-            return investor_ids.get(int(value), value)
+            return self.investors.get(int(value), value)
         if key == "code":
-            return codes.get(value, value)
+            return self.codes.get(value, value)
         return value
 
-    def audit_row(entry: AuditEntry) -> tuple:
-        object_ids = {
-            "projects.project": ids,
-            "projects.timelineentry": entry_ids,
-            "projects.investor": investor_ids,
+    def object(self, entry: AuditEntry) -> str:
+        ids = {
+            "projects.project": self.projects,
+            "projects.timelineentry": self.entries,
+            "projects.investor": self.investors,
         }
-        changes = {key: [plain(pair[0], key), plain(pair[1], key)] for key, pair in entry.changes.items()}
-        return (
-            entry.actor_name,
-            entry.action,
-            entry.object_type,
-            object_ids[entry.object_type][int(entry.object_id)],
-            entry.object_repr,
-            changes,
-            entry.region_path,
-        )
+        return ids[entry.object_type][int(entry.object_id)]
 
+
+def register() -> dict:
+    """The register's rows with ids, codes and time stamps taken out."""
+    names = Names()
     return {
         "projects": [
             {key: value for key, value in row.items() if key not in IGNORED_PROJECT_FIELDS}
@@ -64,7 +65,7 @@ def state() -> dict:
         "investors": list(Investor.objects.order_by("pk").values("name", "uscc", "legal_representative")),
         "timeline": [
             (
-                ids[entry.project_id],
+                names.projects[entry.project_id],
                 entry.happened_on,
                 entry.kind,
                 entry.from_stage,
@@ -75,11 +76,62 @@ def state() -> dict:
             )
             for entry in TimelineEntry.objects.order_by("project_id", "pk")
         ],
-        "audit": sorted(
-            (audit_row(entry) for entry in AuditEntry.objects.order_by("pk")),
-            key=lambda row: (row[3], repr(row)),
-        ),
     }
+
+
+def _about(entry: AuditEntry, names: Names) -> tuple:
+    return (entry.actor_name, entry.action, entry.object_type, names.object(entry), entry.object_repr)
+
+
+def _entries(object_type: str):
+    return AuditEntry.objects.filter(object_type=object_type).order_by("pk")
+
+
+def services_audit() -> dict:
+    """The services' audit rows, each project's gathered: its fields at their last recorded value, and its
+    timeline entries as their own rows and the timeline table record them."""
+    names = Names()
+    investors = [(_about(entry, names), entry.changes) for entry in _entries("projects.investor")]
+    projects = {}
+    for entry in _entries("projects.project"):
+        about = names.object(entry)
+        gathered = projects.setdefault(
+            about, {"about": _about(entry, names), "path": entry.region_path, "fields": {}, "timeline": []}
+        )
+        for key, (_before, after) in entry.changes.items():
+            gathered["fields"][key] = names.value(after, key)
+    for entry in _entries("projects.timelineentry"):
+        row = TimelineEntry.objects.get(pk=entry.object_id)
+        projects[names.projects[row.project_id]]["timeline"].append(
+            {
+                "id": names.object(entry),
+                "happened_on": row.happened_on.isoformat(),
+                "from_stage": row.from_stage,
+                "to_stage": row.to_stage,
+                "text": entry.changes["text"][1],
+                "is_public": entry.changes["is_public"][1],
+            }
+        )
+    return {"investors": investors, "projects": projects}
+
+
+def bulk_audit() -> dict:
+    """The bulk writer's audit rows, read the same way (its projects' rows hold their timeline)."""
+    names = Names()
+    investors = [(_about(entry, names), entry.changes) for entry in _entries("projects.investor")]
+    projects = {}
+    for entry in _entries("projects.project"):
+        about = names.object(entry)
+        assert about not in projects, "one audit row per project"
+        changes = dict(entry.changes)
+        _none, timeline = changes.pop("timeline")
+        projects[about] = {
+            "about": _about(entry, names),
+            "path": entry.region_path,
+            "fields": {key: names.value(after, key) for key, (_before, after) in changes.items()},
+            "timeline": [{**item, "id": names.entries[item["id"]]} for item in timeline],
+        }
+    return {"investors": investors, "projects": projects}
 
 
 CASES = {
@@ -118,7 +170,13 @@ def test_the_bulk_writer_writes_what_the_services_write(case, make_ledger, peopl
         row[header.index(name)] = value
     report = run_import(make_ledger([row], header=header))
     assert report.created == 1, [str(issue) for issue in report.errors]
-    bulk = state()
+    bulk, bulk_trail = register(), bulk_audit()
+    assert not AuditEntry.objects.filter(object_type="projects.timelineentry").exists()
+    # The project's row records the project as it is stored.
+    project = Project.objects.get()
+    stored = audit.diff({}, audit.snapshot(project, LEDGER_AUDIT_FIELDS))
+    entry = AuditEntry.objects.get(object_type="projects.project")
+    assert {key: pair for key, pair in entry.changes.items() if key != "timeline"} == stored
 
     AuditEntry.objects.all().delete()
     TimelineEntry.objects.all().delete()
@@ -150,12 +208,22 @@ def test_the_bulk_writer_writes_what_the_services_write(case, make_ledger, peopl
             expected_version=project.version,
             reason=reason,
         )
-    assert state() == bulk
+    assert register() == bulk
+    services_trail = services_audit()
+    assert bulk_trail["investors"] == services_trail["investors"]
+    assert bulk_trail["projects"].keys() == services_trail["projects"].keys()
+    for about, gathered in services_trail["projects"].items():
+        written = bulk_trail["projects"][about]
+        assert (written["about"], written["path"]) == (gathered["about"], gathered["path"])
+        assert written["timeline"] == gathered["timeline"]
+        # Every value the services recorded is the one the bulk row records for that field.
+        assert {key: written["fields"].get(key) for key in gathered["fields"]} == gathered["fields"]
 
 
 def test_listeners_hear_of_the_audit_rows_the_bulk_writer_writes(make_ledger, run_import):
     """The public portal renews its cache when an audit row about a project is saved; the bulk writer
-    announces its rows once per kind of record and batch."""
+    announces its rows once per kind of record and batch (the timeline entries are recorded in their
+    project's row)."""
     from django.db.models.signals import post_save
 
     heard = []
@@ -171,5 +239,4 @@ def test_listeners_hear_of_the_audit_rows_the_bulk_writer_writes(make_ledger, ru
     assert sorted(heard) == [
         ("projects.investor", "leader", True),
         ("projects.project", "leader", True),
-        ("projects.timelineentry", "leader", True),
     ]

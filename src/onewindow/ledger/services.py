@@ -15,22 +15,24 @@ what the row means (a new project, a change, or nothing), and writes, all inside
   per stage, each with its timeline entry and audit rows): measured at 12 ms a project on SQLite, 20
   minutes for a 100,000-row ledger, against a goal of one minute. The bulk writer runs the same
   validation first (the intake's own ``_validate_intake`` and ``_scope_errors``, and the checks of
-  ``change_stage`` mirrored in ``plan``), then writes what the services would have written, row for row:
-  the investor and its audit row, the project at its final stage and version, one public timeline entry
-  per stage step with the services' own texts and dates, and the audit rows of the intake, of every
-  transition and of every timeline entry, with the same actor, fields and values. Only the time stamps and
-  the order of ids across projects differ. ``tests/ledger/test_bulk_equivalence.py`` holds it to that.
+  ``change_stage`` mirrored in ``plan``), then writes what the services would have written: the investor
+  and its audit row, the project at its final stage and version, one public timeline entry per stage step
+  with the services' own texts and dates, and one audit row for the project recording its fields as
+  written and its timeline entries (where the services write one per intake, stage change and timeline
+  entry). ``tests/ledger/test_bulk_equivalence.py`` holds it to that. The statistics tallies are written
+  once, at the end.
 
 Memory: the reader streams, rows are handled in chunks of ``CHUNK_ROWS``, and what stays behind is one
 number per row (the ids of the projects the import has touched, to refuse a row that repeats another)
-plus the errors, so a 100,000-row ledger stays within a few tens of megabytes.
+plus the errors and the tallies' buckets, so a 100,000-row ledger stays within a few tens of megabytes.
 """
 
 import random
 import re
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -58,7 +60,9 @@ from onewindow.projects.services import NewInvestor, ProjectIntake
 from onewindow.projects.stages import DATE_FIELD, Stage
 from onewindow.regions.models import Region
 
-CHUNK_ROWS = 1000
+# Rows asked about and written together: 5,000 rather than 1,000 measured 12.0 against 14.9 s on
+# PostgreSQL at 20,000 rows (fewer statements and round trips), for a larger, still constant, memory.
+CHUNK_ROWS = 5000
 NAME_MAX = Project._meta.get_field("name").max_length
 INVESTOR_NAME_MAX = Investor._meta.get_field("name").max_length
 
@@ -314,6 +318,8 @@ class _Importer:
                 chunk = []
         if chunk:
             self._process(chunk)
+        with self._refused_writes():
+            self.bulk.finish()
 
     def _heading(self, text: str) -> bool:
         """A heading row: sets the region or level of the rows below it when it names one."""
@@ -443,9 +449,20 @@ class _Importer:
                 self._create(row)
             else:
                 self._update(row)
-        try:
+        with self._refused_writes():
             with transaction.atomic():
                 written = self.bulk.flush()
+            self.bulk.write()
+        for row_number, project_id in written:
+            self.seen[project_id] = row_number
+        # Later rows find these projects in the register (and in ``seen``).
+        self.pending_codes.clear()
+        self.pending_keys.clear()
+
+    @contextmanager
+    def _refused_writes(self) -> Iterator[None]:
+        try:
+            yield
         except IntegrityError as error:
             # Validated rows are refused only if the register changed meanwhile (another import of the
             # same codes, say): the whole import stops and nothing is kept.
@@ -453,11 +470,6 @@ class _Importer:
                 _("The register changed while the ledger was imported (%(error)s); import it again.")
                 % {"error": error.__class__.__name__}
             ) from None
-        for row_number, project_id in written:
-            self.seen[project_id] = row_number
-        # Later rows find these projects in the register (and in ``seen``).
-        self.pending_codes.clear()
-        self.pending_keys.clear()
 
     def _match(self, row: LedgerRow, lookups: "_Lookups") -> None:
         context = self.context

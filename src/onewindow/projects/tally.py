@@ -220,8 +220,8 @@ def _uncount_deleted(sender, instance: Project, **kwargs) -> None:
 class Gathered:
     """New projects counted in memory and added to the tables at once (``apply``), for a writer whose
     batches fall into the same buckets again and again: the ledger's import writes each distinct bucket
-    once instead of once per batch of 1,000 projects (on PostgreSQL these upserts were a fifth of the
-    import). Memory grows with the distinct buckets, not with the projects."""
+    once instead of once per batch of projects (on PostgreSQL, per batch of 1,000, these upserts were a
+    fifth of the import). Memory grows with the distinct buckets, not with the projects."""
 
     def __init__(self) -> None:
         self.deltas: tuple[dict[Key, list[int]], ...] = ()
