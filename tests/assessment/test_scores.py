@@ -108,6 +108,16 @@ def test_weights_must_add_up_to_100_and_targets_be_positive_each_named(people):
     assert not AuditEntry.objects.filter(object_type="assessment.indicatorset").exists()
 
 
+def test_numbers_too_large_to_count_in_cents_are_refused_by_name(people):
+    huge = indicators(
+        signed_count=(Decimal("1e30"), Decimal("2")), large_1yi=(Decimal("10"), Decimal("1e40"))
+    )
+    with pytest.raises(ValidationError) as caught:
+        services.save_indicator_set(actor=people["leader"], year=2013, cap=Decimal("1e30"), indicators=huge)
+    assert {"weight_signed_count", "target_large_1yi", "cap"} <= set(caught.value.message_dict)
+    assert not IndicatorSet.objects.exists()
+
+
 def test_only_the_city_sets_the_indicators_and_every_change_is_audited(people):
     for role in ("county_leader_gh", "agent1", "county_gh"):
         with pytest.raises(PermissionDenied):

@@ -12,6 +12,7 @@ from onewindow.accounts.middleware import record_refusal
 from onewindow.analytics.api import router as stats_router
 from onewindow.approvals.api import joint_events_router, tasks_router
 from onewindow.approvals.api import router as plans_router
+from onewindow.assessment.api import router as assessment_router
 from onewindow.coordination.api import meetings_router, problems_router
 from onewindow.core.errors import StaleObjectError
 from onewindow.fees.api import router as fees_router
@@ -93,5 +94,6 @@ api.add_router("/joint-events", joint_events_router)
 api.add_router("/problems", problems_router)
 api.add_router("/meetings", meetings_router)
 api.add_router("/leads", leads_router)
+api.add_router("/assessment", assessment_router)
 api.add_router("/notifications", notifications_router)
 api.add_router("/public", public_router)

@@ -74,7 +74,7 @@ def latest_assessed_year() -> int | None:
     return IndicatorSet.objects.order_by("-year").values_list("year", flat=True).first()
 
 
-def _ordered_indicators(chosen: IndicatorSet) -> list:
+def ordered_indicators(chosen: IndicatorSet) -> list:
     order = {metric: index for index, metric in enumerate(Metric.values)}
     return sorted(chosen.indicators.all(), key=lambda indicator: order.get(indicator.metric, 99))
 
@@ -82,7 +82,7 @@ def _ordered_indicators(chosen: IndicatorSet) -> list:
 def compute(year: int, chosen: IndicatorSet, *, with_notes: bool = True) -> Assessment:
     """Score and rank every unit for ``year`` by the weights and targets of ``chosen``."""
     regions = scoring.units()
-    indicators = _ordered_indicators(chosen)
+    indicators = ordered_indicators(chosen)
     raw = scoring.raw_values(year, regions)
     notes = {}
     if with_notes:

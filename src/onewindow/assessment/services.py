@@ -1,7 +1,7 @@
 """Every write to the county assessment: the year's indicators and the reward and penalty notes.
 Only the city writes here (an administrator or a leader of the root region)."""
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -23,7 +23,12 @@ CENT = Decimal("0.01")
 
 
 def _too_precise(value: Decimal) -> bool:
-    return value != value.quantize(CENT)
+    # A number too large to be counted in cents (1e30, say) is refused like one with too many places,
+    # rather than raising ``InvalidOperation`` out of ``quantize``.
+    try:
+        return value != value.quantize(CENT)
+    except InvalidOperation:
+        return True
 
 
 def _require_city(actor: User) -> None:
