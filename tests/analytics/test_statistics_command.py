@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from onewindow.core.models import AuditEntry
 from onewindow.projects.models import Project
@@ -15,7 +16,8 @@ D = datetime.date
 
 def _run(*args) -> str:
     out = io.StringIO()
-    call_command("statistics", *args, stdout=out)
+    with translation.override("en"):
+        call_command("statistics", *args, stdout=out)
     return out.getvalue()
 
 
