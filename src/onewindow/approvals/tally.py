@@ -33,7 +33,6 @@ from onewindow.approvals.models import (
 from onewindow.core import buckets
 from onewindow.core.workdays import default_calendar
 from onewindow.projects import tally as project_tally
-from onewindow.projects.models import Project
 
 FACT_COLUMNS = (
     "id",
@@ -177,17 +176,24 @@ def _measures(facts: Facts, columns: tuple[str, ...]) -> tuple[int, ...]:
     return (1, facts["correction_rounds"])[: len(columns)]
 
 
+def _count(changes: list[dict[Key, list[int]]], facts: Facts, sign: int) -> None:
+    """Add (``sign`` 1) or take away (-1) one task's share to each table's changes."""
+    for table, (_model, _columns, measures, key_of) in zip(changes, _TABLES, strict=True):
+        key = key_of(facts)
+        if key is None:
+            continue
+        change = table.setdefault(key, [0] * len(measures))
+        for index, amount in enumerate(_measures(facts, measures)):
+            change[index] += sign * amount
+
+
 def _deltas(plus: Iterable[Facts], minus: Iterable[Facts]) -> list[dict[Key, list[int]]]:
     """The changes to each table, ``{key: [change of each measure]}``, in the order of ``_TABLES``."""
     changes: list[dict[Key, list[int]]] = [{} for _table in _TABLES]
-    for facts, sign in [*((facts, 1) for facts in plus), *((facts, -1) for facts in minus)]:
-        for table, (_model, _columns, measures, key_of) in zip(changes, _TABLES, strict=True):
-            key = key_of(facts)
-            if key is None:
-                continue
-            change = table.setdefault(key, [0] * len(measures))
-            for index, amount in enumerate(_measures(facts, measures)):
-                change[index] += sign * amount
+    for facts in plus:
+        _count(changes, facts, 1)
+    for facts in minus:
+        _count(changes, facts, -1)
     return [{key: change for key, change in table.items() if any(change)} for table in changes]
 
 
@@ -222,34 +228,31 @@ def speedups_of(decisions: Iterable[tuple[datetime.date, datetime.date]]) -> dic
     return result
 
 
-def _decisions(project_ids: Iterable[int]) -> dict[int, list[tuple[datetime.date, datetime.date]]]:
-    decisions = defaultdict(list)
+def _decisions(project_ids: Iterable[int]) -> tuple[dict[int, list[tuple]], dict[int, int]]:
+    """The (accepted, decided) dates of these projects' decided tasks, and the projects' regions."""
+    decisions, regions = defaultdict(list), {}
     rows = ApprovalTask.objects.filter(
         project_id__in=list(project_ids), state__in=_DECIDED, accepted_on__isnull=False
-    ).values_list("project_id", "accepted_on", "decided_on")
-    for project_id, accepted_on, decided_on in rows:
+    ).values_list("project_id", "project__region_id", "accepted_on", "decided_on")
+    for project_id, region_id, accepted_on, decided_on in rows:
         decisions[project_id].append((accepted_on, decided_on))
-    return decisions
-
-
-def _regions(project_ids: Iterable[int]) -> dict[int, int]:
-    return dict(Project.objects.filter(pk__in=list(project_ids)).values_list("pk", "region_id"))
+        regions[project_id] = region_id
+    return decisions, regions
 
 
 def _recount_speedups(project_ids: set[int]) -> None:
     """Replace the stored speed-ups of these projects by their tasks' current ones."""
     if not project_ids:
         return
-    decisions, regions = _decisions(project_ids), _regions(project_ids)
+    decisions, regions = _decisions(project_ids)
     ProjectYearSpeedup.objects.filter(project_id__in=project_ids).delete()
     ProjectYearSpeedup.objects.bulk_create(
         ProjectYearSpeedup(
             project_id=project_id, region_id=regions[project_id], year=year, summed=summed, elapsed=elapsed
         )
-        for project_id in sorted(project_ids)
-        # A project deleted with its tasks has no speed-ups left to store.
-        if project_id in regions
-        for year, (summed, elapsed) in speedups_of(decisions.get(project_id, [])).items()
+        # A project without decided tasks (one deleted with its tasks among them) stores none.
+        for project_id in sorted(decisions)
+        for year, (summed, elapsed) in speedups_of(decisions[project_id]).items()
     )
 
 
@@ -293,12 +296,7 @@ def recount(task_model=ApprovalTask) -> tuple[dict, ...]:
     regions = {}
     tasks = task_model.objects.filter(accepted_on__isnull=False).order_by().values(*FACT_COLUMNS)
     for facts in tasks.iterator(chunk_size=5000):
-        for table, (_model, _columns, measures, key_of) in zip(counted, _TABLES, strict=True):
-            key = key_of(facts)
-            if key is not None:
-                change = table.setdefault(key, [0] * len(measures))
-                for index, amount in enumerate(_measures(facts, measures)):
-                    change[index] += amount
+        _count(counted, facts, 1)
         if _speedup_facts(facts) is not None:
             decisions[facts["project_id"]].append(_speedup_facts(facts))
             regions[facts["project_id"]] = facts["project__region_id"]
