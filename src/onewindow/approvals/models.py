@@ -782,7 +782,24 @@ class JointEvent(models.Model):
         return f"{self.held_on} {self.get_kind_display()}"
 
 
-class TaskYearTally(models.Model):
+class _TaskBucket(models.Model):
+    """What every task tally counts by: the project's region, and the task's department and item."""
+
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("region"), on_delete=models.CASCADE, related_name="+"
+    )
+    department = models.ForeignKey(
+        "regions.Department", verbose_name=_("department"), on_delete=models.CASCADE, related_name="+"
+    )
+    item = models.ForeignKey(
+        ApprovalItem, verbose_name=_("approval item"), on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
+
+
+class TaskYearTally(_TaskBucket):
     """How many approval tasks decided (or closed otherwise) in one year share one combination of the
     facts the dashboard's efficiency and bottleneck figures count by. ``approvals.tally`` keeps it
     equal to the tasks on every write, in the writer's transaction, so that a year's figures read a
@@ -793,15 +810,6 @@ class TaskYearTally(models.Model):
     or 3 and more correction rounds, whose exact sum is ``rounds``."""
 
     year = models.PositiveSmallIntegerField(_("year"))
-    region = models.ForeignKey(
-        "regions.Region", verbose_name=_("region"), on_delete=models.CASCADE, related_name="+"
-    )
-    department = models.ForeignKey(
-        "regions.Department", verbose_name=_("department"), on_delete=models.CASCADE, related_name="+"
-    )
-    item = models.ForeignKey(
-        ApprovalItem, verbose_name=_("approval item"), on_delete=models.CASCADE, related_name="+"
-    )
     decided = models.BooleanField(_("decided"))
     late = models.BooleanField(_("late"))
     statutory = models.PositiveSmallIntegerField(_("against the statutory limit"))
@@ -832,20 +840,11 @@ class TaskYearTally(models.Model):
         return f"{self.year} {self.department_id} {self.item_id}: {self.tasks}"
 
 
-class TaskWorkdayTally(models.Model):
+class TaskWorkdayTally(_TaskBucket):
     """How many approvals decided in one year took so many working days from acceptance to decision
     against their promised limit, per region, department and item: the medians' distribution."""
 
     year = models.PositiveSmallIntegerField(_("year"))
-    region = models.ForeignKey(
-        "regions.Region", verbose_name=_("region"), on_delete=models.CASCADE, related_name="+"
-    )
-    department = models.ForeignKey(
-        "regions.Department", verbose_name=_("department"), on_delete=models.CASCADE, related_name="+"
-    )
-    item = models.ForeignKey(
-        ApprovalItem, verbose_name=_("approval item"), on_delete=models.CASCADE, related_name="+"
-    )
     limit_workdays = models.PositiveSmallIntegerField(_("promised limit (working days)"))
     workdays = models.IntegerField(_("working days taken"))
     tasks = models.IntegerField(_("tasks"), default=0)
@@ -864,20 +863,11 @@ class TaskWorkdayTally(models.Model):
         return f"{self.year} {self.item_id} {self.workdays}/{self.limit_workdays}: {self.tasks}"
 
 
-class OpenTaskTally(models.Model):
+class OpenTaskTally(_TaskBucket):
     """Approval tasks counted as open at the end of the years from ``accepted_year`` up to the one
     before ``until_year`` (the decision's year; 9999 while still open), for the overdue rate of each
     of those years: a task is late at a year's end from ``late_from_year`` (0: no due date)."""
 
-    region = models.ForeignKey(
-        "regions.Region", verbose_name=_("region"), on_delete=models.CASCADE, related_name="+"
-    )
-    department = models.ForeignKey(
-        "regions.Department", verbose_name=_("department"), on_delete=models.CASCADE, related_name="+"
-    )
-    item = models.ForeignKey(
-        ApprovalItem, verbose_name=_("approval item"), on_delete=models.CASCADE, related_name="+"
-    )
     accepted_year = models.PositiveSmallIntegerField(_("accepted in"))
     until_year = models.PositiveSmallIntegerField(_("open until the year"))
     late_from_year = models.PositiveSmallIntegerField(_("late from the year"))
