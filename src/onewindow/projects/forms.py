@@ -75,6 +75,16 @@ def page_size_choices() -> list[tuple[int, str]]:
     return [(size, str(size)) for size in sizes]
 
 
+def _month_field(label) -> forms.DateField:
+    """An optional month (YYYY-MM), picked with the browser's month input."""
+    return forms.DateField(
+        label=label,
+        required=False,
+        input_formats=["%Y-%m"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+    )
+
+
 class RegisterFilterForm(forms.Form):
     """The register's filters, read from the query string. An invalid value is ignored (and shown), so a
     hand-edited address still lists something sensible."""
@@ -98,24 +108,9 @@ class RegisterFilterForm(forms.Form):
         label=_("Under agency service in"), required=False, min_value=MIN_YEAR, max_value=MAX_YEAR
     )
     started = forms.ChoiceField(label=_("Construction started"), required=False, choices=STARTED_CHOICES)
-    intake_month = forms.DateField(
-        label=_("Taken in during (month)"),
-        required=False,
-        input_formats=["%Y-%m"],
-        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
-    )
-    started_month = forms.DateField(
-        label=_("Construction started in (month)"),
-        required=False,
-        input_formats=["%Y-%m"],
-        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
-    )
-    produced_month = forms.DateField(
-        label=_("Went into production in (month)"),
-        required=False,
-        input_formats=["%Y-%m"],
-        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
-    )
+    intake_month = _month_field(_("Taken in during (month)"))
+    started_month = _month_field(_("Construction started in (month)"))
+    produced_month = _month_field(_("Went into production in (month)"))
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES)
     page_size = forms.TypedChoiceField(label=_("Rows per page"), required=False, coerce=int)
 
