@@ -13,7 +13,8 @@ At each size it prints the median of --runs runs of:
 * the dashboard's overview (headline figures, level, region, industry, stage, years, months: what the
   charts draw and what the page computes before its first paint), as a city leader for 2015;
 * the dashboard's efficiency and bottleneck sections, which the page loads after its first paint
-  (approvals decided in 2015, their working days; one read of the approval tasks);
+  (approvals decided in 2015 or open at its end, their working days, the speed-ups and the project
+  path's medians, read from the task and span tallies);
 * the annual report's table (``reports.build`` and its region rows), and at sizes up to 100,000 the
   whole workbook with its project list;
 

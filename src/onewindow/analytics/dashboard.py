@@ -2,9 +2,10 @@
 
 Everything takes the user and answers for their scope only: a city leader or administrator sees the
 city, a county unit's leader or staff their own region (a region filter outside it is a 404), roles
-without statistics a 403. Counts and investment come from the maintained tally
-(``selectors.served_buckets``) and the monthly tally;
-efficiency and bottlenecks from the approval tasks decided in the year.
+without statistics a 403. Counts and investment come from the maintained project tallies
+(``selectors.served_buckets``, the monthly tally); efficiency and bottlenecks from the task tallies
+(``approvals.tally``) and the span tally. ``recounted_approvals`` and ``recounted_stretches`` compute
+the same from the tasks and the register themselves, for the tests that hold the tallies to them.
 """
 
 import datetime
