@@ -1,5 +1,5 @@
-"""The bulk writer writes past Django's per-statement wrappers: a write the database refuses still raises
-Django's error, and an import whose rows are refused while they are written keeps nothing."""
+"""A write of the bulk writer that the database refuses raises Django's error, and an import whose rows
+are refused while they are written keeps nothing."""
 
 import pytest
 from django.db import IntegrityError, connection, transaction
@@ -16,9 +16,8 @@ def test_a_write_the_database_refuses_raises_djangos_error_and_keeps_nothing(db)
     taken = InvestorFactory()
     table = _Table(Investor, timezone.now(), with_ids=True)
     table.add_instance(Investor(pk=taken.pk, name="另一家企业", uscc=taken.uscc))
-    write = table.taken()
     with pytest.raises(IntegrityError), transaction.atomic():
-        write()
+        table.insert()
     assert list(Investor.objects.values_list("pk", flat=True)) == [taken.pk]
 
 

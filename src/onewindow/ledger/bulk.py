@@ -30,8 +30,6 @@ import datetime
 import json
 import random
 import sqlite3
-from collections.abc import Callable
-from contextlib import closing
 from functools import partial
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
@@ -146,41 +144,6 @@ class _Table:
             }
         )
 
-    def taken(self) -> Callable[[], None]:
-        """The collected rows (forgotten here) as a function that writes them through the driver's own
-        cursor, past Django's per-statement wrappers: PostgreSQL's ``COPY``, SQLite's multi-row
-        statements. For rows whose ids were allocated (``allocate_ids``), so SQLite and PostgreSQL only."""
-        rows, self.rows = self.rows, []
-        db = self.db
-        db.ensure_connection()
-        raw = db.connection
-        quote = db.ops.quote_name
-        columns = ", ".join(quote(field.column) for field in self.fields)
-        table = quote(self.model._meta.db_table)
-        per_statement = max(1, min(2000, _parameter_limit(db) // len(self.fields)))
-        placeholder = "(" + ", ".join(["?"] * len(self.fields)) + ")"
-
-        def write() -> None:
-            if not rows:
-                return
-            with db.wrap_database_errors, closing(raw.cursor()) as cursor:
-                if db.vendor == "postgresql":
-                    # COPY takes the rows as a stream: several times faster than INSERT for a batch this
-                    # size, in the client (values are dumped in C) and in the server.
-                    with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                        for row in rows:
-                            copy.write_row(row)
-                    return
-                # Multi-row statements rather than ``executemany``, which runs one statement per row.
-                for start in range(0, len(rows), per_statement):
-                    batch = rows[start : start + per_statement]
-                    cursor.execute(
-                        f"INSERT INTO {table} ({columns}) VALUES {', '.join([placeholder] * len(batch))}",  # noqa: S608 (names from the model)
-                        [value for row in batch for value in row],
-                    )
-
-        return write
-
     def insert(self, *, returning: bool = False) -> list[int]:
         """Insert the collected rows with multi-row ``INSERT`` statements (up to 2,000 rows each, within
         the database's limit on parameters); with ``returning``, their new ids in the same order."""
@@ -198,7 +161,11 @@ class _Table:
             if db.vendor == "postgresql" and not returning:
                 # PostgreSQL's COPY takes the rows as a stream: several times faster than INSERT for a
                 # batch this size, in the client (values are dumped in C) and in the server.
-                with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                # The driver's own cursor: its errors are turned into Django's here, as Django's cursor does.
+                with (
+                    db.wrap_database_errors,
+                    cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+                ):
                     for row in self.rows:
                         copy.write_row(row)
                 self.rows.clear()
@@ -287,7 +254,6 @@ class BulkCreator:
         self.new_investors: dict[str, Investor] = {}
         self.new_investor_names: dict[str, Investor] = {}
         self.counted = tally.Gathered()
-        self.writes: list[Callable[[], None]] = []
 
     # -- investors registered in this batch, for the rows that follow -------------------------------
 
@@ -380,24 +346,8 @@ class BulkCreator:
 
         return audit_row
 
-    def _later(self, table: _Table) -> None:
-        """Queue ``table``'s rows for ``write``; on a database whose driver ``_Table.taken`` does not
-        speak (neither SQLite nor PostgreSQL), insert them now."""
-        if table.db.vendor in ("sqlite", "postgresql"):
-            self.writes.append(table.taken())
-        else:
-            table.insert()
-
-    def write(self) -> None:
-        """Write what ``flush`` queued. Called outside any savepoint: the rows go in through the driver's
-        cursor, past the savepoint bookkeeping Django keeps."""
-        writes, self.writes = self.writes, []
-        for write in writes:
-            write()
-
     def flush(self) -> list[tuple[int, int]]:
-        """Build the collected projects' rows and queue them for ``write``; returns (row, project id)
-        for each.
+        """Build the collected projects' rows and write them; returns (row, project id) for each.
 
         Ids are allocated first (``allocate_ids``), so every row is built with its id and the four tables
         are written at the end, each with a few large statements; where ids cannot be allocated, each
@@ -419,7 +369,7 @@ class BulkCreator:
             if investor_ids is None:
                 investor_ids = investors.insert(returning=True)
             else:
-                self._later(investors)
+                investors.insert()
             for investor, pk in zip(fresh, investor_ids, strict=True):
                 investor.pk = pk
                 investor._state.adding = False
@@ -467,12 +417,12 @@ class BulkCreator:
                     self.actor_id,
                 )
                 add_entry(*((next(next_entry), *values) if entry_ids is not None else values))
-        self._later(projects)
+        projects.insert()
         self.counted.add(values for _pending, values, _steps, _created in built)
         if entry_ids is None:
             entry_ids = entries.insert(returning=True)
         else:
-            self._later(entries)
+            entries.insert()
         next_entry = iter(entry_ids)
         for (pending, _values, steps, created), project_id in zip(built, project_ids, strict=True):
             created["timeline"] = [
@@ -498,7 +448,7 @@ class BulkCreator:
                 pending.data.region.path,
             )
         audit.chain_rows(audits.rows, audits.positions)
-        self._later(audits)
+        audits.insert()
         self._announce(audits_written)
         written = [
             (pending.row, project_id)

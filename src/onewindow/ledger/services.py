@@ -449,10 +449,8 @@ class _Importer:
                 self._create(row)
             else:
                 self._update(row)
-        with self._refused_writes():
-            with transaction.atomic():
-                written = self.bulk.flush()
-            self.bulk.write()
+        with self._refused_writes(), transaction.atomic():
+            written = self.bulk.flush()
         for row_number, project_id in written:
             self.seen[project_id] = row_number
         # Later rows find these projects in the register (and in ``seen``).
