@@ -238,6 +238,8 @@ def _as_datetime(value, db) -> datetime.datetime:
 
 
 def _as_json(value) -> Any:
+    if value.__class__ is chain.CanonicalJson:
+        return value
     if isinstance(value, str | bytes):
         return json.loads(value)
     # psycopg's Jsonb wrapper keeps the Python object it will send.

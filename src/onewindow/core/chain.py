@@ -45,6 +45,13 @@ def canonical_json(value: Any) -> str:
     return _CANONICAL.encode(value)
 
 
+class CanonicalJson(str):
+    """JSON text already in the canonical form (``canonical_json``): hashed as it is, not decoded and
+    encoded again. Stored as it is too: it is a ``str``, and decodes to the value it encodes."""
+
+    __slots__ = ()
+
+
 @functools.lru_cache(maxsize=512)
 def canonical_time(value: datetime.datetime) -> str:
     """``2012-08-27T01:30:00.000000Z``: UTC, always with microseconds."""
@@ -82,7 +89,7 @@ def entry_hash(
             ',"actor_name":',
             _string(actor_name),
             ',"changes":',
-            _CANONICAL.encode(changes),
+            changes if changes.__class__ is CanonicalJson else _CANONICAL.encode(changes),
             ',"created_at":"',
             canonical_time(created_at),
             '","object_id":',

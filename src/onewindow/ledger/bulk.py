@@ -27,7 +27,6 @@ field someone adds later) from its model default, so a new field with a default 
 """
 
 import datetime
-import json
 import random
 import sqlite3
 from functools import partial
@@ -38,7 +37,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onewindow.accounts.models import User
-from onewindow.core import audit
+from onewindow.core import audit, chain
 from onewindow.core.codes import make_provisional_code
 from onewindow.core.models import AuditEntry
 from onewindow.ledger.normalisers import squash
@@ -169,6 +168,20 @@ class _Table:
                     for row in self.rows:
                         copy.write_row(row)
                 self.rows.clear()
+                return []
+            if db.vendor == "sqlite" and not returning:
+                # Multi-row statements on the driver's own connection: Django's cursor would rewrite
+                # every placeholder of these long statements with a regular expression.
+                marks = "(" + ", ".join(["?"] * len(self.fields)) + ")"
+                rows = self.rows
+                with db.wrap_database_errors:
+                    for start in range(0, len(rows), per_statement):
+                        batch = rows[start : start + per_statement]
+                        db.connection.execute(
+                            f"INSERT INTO {table} ({columns}) VALUES {', '.join([marks] * len(batch))}",  # noqa: S608
+                            [value for row in batch for value in row],
+                        )
+                rows.clear()
                 return []
             for start in range(0, len(self.rows), per_statement):
                 batch = self.rows[start : start + per_statement]
@@ -329,9 +342,10 @@ class BulkCreator:
         template[position["source_ip"]] = self.source_ip
         action_at, type_at, id_at = position["action"], position["object_type"], position["object_id"]
         repr_at, changes_at, path_at = position["object_repr"], position["changes"], position["region_path"]
-        # JSON text for both databases: PostgreSQL's COPY takes it for a jsonb column as it is, where the
-        # driver's Jsonb wrapper would be encoded twice more (to hash the row, then to send it).
-        as_json = json.dumps
+        # JSON text for both databases, in the canonical form the audit chain hashes, so it is encoded
+        # once: PostgreSQL's COPY takes it for a jsonb column as it is, where the driver's Jsonb wrapper
+        # would be encoded twice more (to hash the row, then to send it).
+        canonical, marked = chain.canonical_json, chain.CanonicalJson
         rows = table.rows
 
         def audit_row(action, object_type, object_id, object_repr, changes, path=""):
@@ -340,7 +354,7 @@ class BulkCreator:
             row[type_at] = object_type
             row[id_at] = str(object_id)
             row[repr_at] = object_repr[:255]
-            row[changes_at] = as_json(changes)
+            row[changes_at] = marked(canonical(changes))
             row[path_at] = path
             rows.append(row)
 

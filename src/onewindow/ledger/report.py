@@ -104,6 +104,8 @@ class ImportReport:
     sample: list[RowOutcome] = field(default_factory=list)
     written: bool = False
     seconds: float = 0.0
+    # Whether the rows were read and typed in a second process (``ledger.pipeline``).
+    read_in_second_process: bool = False
 
     def warn(self, issue: Issue) -> None:
         self.warnings_total += 1
@@ -187,6 +189,7 @@ class ImportReport:
             "title": layout.title_lines if layout else [],
             "header_rows": [layout.header_first, layout.header_last] if layout else [],
             "merged_ranges": layout.merged_ranges if layout else 0,
+            "read_in_second_process": self.read_in_second_process,
             "columns": self.columns_as_dicts(),
             "summary": {
                 "rows_read": self.rows_read,

@@ -31,8 +31,8 @@ import random
 import re
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -48,6 +48,7 @@ from onewindow.accounts.permissions import INTAKE_ROLES, region_path, require_ro
 from onewindow.core.codes import normalise_uscc, validate_uscc
 from onewindow.core.errors import StaleObjectError
 from onewindow.ledger import normalisers as norm
+from onewindow.ledger import pipeline
 from onewindow.ledger import plan as stage_plan
 from onewindow.ledger.bulk import BulkCreator
 from onewindow.ledger.mapping import BY_KEY, DATE_KEYS
@@ -63,6 +64,8 @@ from onewindow.regions.models import Region
 # Rows asked about and written together: 5,000 rather than 1,000 measured 12.0 against 14.9 s on
 # PostgreSQL at 20,000 rows (fewer statements and round trips), for a larger, still constant, memory.
 CHUNK_ROWS = 5000
+# Below this many rows a second reading process saves less than forking costs.
+FORK_FROM_ROWS = 5000
 NAME_MAX = Project._meta.get_field("name").max_length
 INVESTOR_NAME_MAX = Investor._meta.get_field("name").max_length
 
@@ -113,6 +116,10 @@ class ImportOptions:
     # The upload page refuses sheets longer than this (a web request has a time limit); the command
     # has none.
     max_rows: int | None = None
+    # Read and type the rows in a second process (``pipeline``) while this one writes: ``None`` lets the
+    # import decide (a sheet of more than ``FORK_FROM_ROWS`` rows, on more than one CPU, when no other
+    # thread runs); ``True`` asks for it wherever the system can fork.
+    reading_process: bool | None = None
 
 
 @dataclass(slots=True)
@@ -138,6 +145,13 @@ class LedgerRow:
     fast_track: bool | None = None
     errors: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
+    # Worked out with the typing, where the register is not needed (in the reading process, if any):
+    name_key: str = ""  # the name without regard to spaces and widths
+    name_variants: tuple[str, ...] = ()  # spellings under which the name may be stored
+    investor_name_key: str = ""
+    investor_name_variants: tuple[str, ...] = ()
+    uscc_problem: str = ""  # why the unified social credit code is not valid
+    new_plan: stage_plan.StagePlan | None = None  # the stages and dates, were the row a new project
     # Resolved against the register:
     investor: "Investor | InvestorRef | None" = None
     new_investor: NewInvestor | None = None
@@ -203,8 +217,9 @@ def _import(actor, source, file_name, options, progress, source_ip, sample_rows,
         on_progress = (lambda number: progress(number, last_row)) if progress else None
         with transaction.atomic():
             importer = _Importer(context, report, sample_rows=sample_rows, code_rng=code_rng)
+            report.read_in_second_process = _reading_process(options, reader.layout)
             try:
-                importer.run(reader.rows(on_progress))
+                importer.run(reader, on_progress, in_child=report.read_in_second_process)
             except LedgerFileError as error:
                 report.fatal = str(error)
             keep = not report.fatal and not options.dry_run and (not report.invalid or options.skip_invalid)
@@ -213,6 +228,14 @@ def _import(actor, source, file_name, options, progress, source_ip, sample_rows,
             report.written = keep and bool(report.created or report.updated)
     report.seconds = time.perf_counter() - began
     return report
+
+
+def _reading_process(options: ImportOptions, layout) -> bool:
+    if options.reading_process is not None:
+        # Asked for (or refused) by the caller, who knows whether forking is safe where it runs.
+        return options.reading_process and pipeline.has_fork()
+    rows = (layout.last_row or 0) - layout.header_last
+    return rows > FORK_FROM_ROWS and pipeline.can_fork()
 
 
 class _Context:
@@ -298,28 +321,48 @@ class _Importer:
 
     # -- reading ------------------------------------------------------------------------------------
 
-    def run(self, rows) -> None:
+    def run(self, reader: LedgerReader, progress: Callable[[int], None] | None, *, in_child: bool) -> None:
+        if in_child:
+            typed = pipeline.forked(
+                lambda note_progress: self._typed(reader.rows(note_progress)),
+                progress=progress,
+                shared=self.context.regions.regions.values(),
+            )
+        else:
+            typed = self._typed(reader.rows(progress))
+        with closing(typed):
+            self._take(typed)
+        with self._refused_writes():
+            self.bulk.finish()
+
+    def _take(self, typed: Iterator[LedgerRow | str]) -> None:
         chunk: list[LedgerRow] = []
-        for raw in rows:
-            self.report.rows_read += 1
-            if raw.kind == "blank":
-                self.report.blank_rows += 1
+        report = self.report
+        for row in typed:
+            report.rows_read += 1
+            if row.__class__ is str:
+                if row == "blank":
+                    report.blank_rows += 1
+                elif row == "total":
+                    report.total_rows += 1
+                else:
+                    report.heading_rows += 1
                 continue
-            if raw.kind == "total":
-                self.report.total_rows += 1
-                continue
-            if raw.kind == "heading" and self._heading(raw.text):
-                self.report.heading_rows += 1
-                continue
-            self.report.data_rows += 1
-            chunk.append(self._parse(raw))
+            report.data_rows += 1
+            chunk.append(row)
             if len(chunk) >= CHUNK_ROWS:
                 self._process(chunk)
                 chunk = []
         if chunk:
             self._process(chunk)
-        with self._refused_writes():
-            self.bulk.finish()
+
+    def _typed(self, rows: Iterable[RawRow]) -> Iterator[LedgerRow | str]:
+        """Each data row typed, or the kind of a row that holds no project (blank, total, heading)."""
+        for raw in rows:
+            if raw.kind == "data" or (raw.kind == "heading" and not self._heading(raw.text)):
+                yield self._parse(raw)
+            else:
+                yield raw.kind
 
     def _heading(self, text: str) -> bool:
         """A heading row: sets the region or level of the rows below it when it names one."""
@@ -405,7 +448,28 @@ class _Importer:
             row.region = self.section_region or context.default_region
         if row.level is None and self.section_level and row.region is not None:
             row.level = self.section_level
+        self._prepare(row)
         return row
+
+    def _prepare(self, row: LedgerRow) -> None:
+        """What deciding the row needs that does not need the register."""
+        row.name_key = norm.squash(row.name)
+        row.name_variants = tuple(_variants(row.name))
+        if row.investor_name:
+            row.investor_name_key = norm.squash(row.investor_name)
+            if not row.uscc:
+                row.investor_name_variants = tuple(_variants(row.investor_name))
+        if row.uscc:
+            row.uscc_problem = self._uscc_problem(row.uscc)
+        if not row.errors:
+            context = self.context
+            row.new_plan = stage_plan.plan_new(
+                stage=row.stage,
+                dates=row.dates,
+                reason=row.reason,
+                today=context.today,
+                labels=context.labels,
+            )
 
     def _uscc(self, value) -> str:
         """The code as ``register_investor`` normalises it (an investor's code repeats down a ledger, so
@@ -487,7 +551,7 @@ class _Importer:
             row.errors.append(problem)
             return
         if row.project is None and row.investor is not None and row.investor.pk:
-            candidates = lookups.by_pair.get((row.investor.pk, norm.squash(row.name)), [])
+            candidates = lookups.by_pair.get((row.investor.pk, row.name_key), [])
             if len(candidates) > 1:
                 row.errors.append(
                     context.issue(
@@ -529,13 +593,13 @@ class _Importer:
         the problem, if any."""
         context = self.context
         if row.uscc:
-            problem = self._uscc_problem(row.uscc)
+            problem = row.uscc_problem
             if problem:
                 return context.issue(row.number, "uscc", problem)
             investor = lookups.by_uscc.get(row.uscc) or self.bulk.pending_investor(row.uscc)
             if investor is not None:
                 row.investor = investor
-                if row.investor_name and norm.squash(investor.name) != norm.squash(row.investor_name):
+                if row.investor_name and norm.squash(investor.name) != row.investor_name_key:
                     row.warnings.append(
                         context.issue(
                             row.number,
@@ -561,9 +625,7 @@ class _Importer:
             return None
         if not row.investor_name:
             return None
-        found = {
-            investor.pk: investor for investor in lookups.by_name.get(norm.squash(row.investor_name), [])
-        }
+        found = {investor.pk: investor for investor in lookups.by_name.get(row.investor_name_key, [])}
         pending = self.bulk.pending_investor_named(row.investor_name)
         candidates = list(found.values())
         if pending is not None and pending.pk not in found:
@@ -586,7 +648,7 @@ class _Importer:
 
     def _investor_key(self, row: LedgerRow) -> tuple[str, str] | None:
         investor = row.investor or row.new_investor
-        return (investor.uscc, norm.squash(row.name)) if investor is not None else None
+        return (investor.uscc, row.name_key) if investor is not None else None
 
     # -- outcomes -----------------------------------------------------------------------------------
 
@@ -653,7 +715,7 @@ class _Importer:
                     row.number, "industry", _("A new project needs its industry (GB/T 4754 section).")
                 )
             )
-        plan = stage_plan.plan_new(
+        plan = row.new_plan or stage_plan.plan_new(
             stage=row.stage, dates=row.dates, reason=row.reason, today=context.today, labels=context.labels
         )
         self._plan_issues(row, plan)
@@ -889,12 +951,7 @@ class _Lookups:
     def fetch(cls, chunk: list[LedgerRow]) -> "_Lookups":
         rows = [row for row in chunk if not row.errors]
         usccs = {row.uscc for row in rows if row.uscc}
-        names = {
-            variant
-            for row in rows
-            if row.investor_name and not row.uscc
-            for variant in _variants(row.investor_name)
-        }
+        names = {variant for row in rows if not row.uscc for variant in row.investor_name_variants}
         by_uscc = {}
         if usccs:
             for values in Investor.objects.filter(uscc__in=usccs).values_list("pk", "uscc", "name"):
@@ -909,7 +966,7 @@ class _Lookups:
         # be stored: see ``_variants``), then matched to the rows without regard to spaces and widths.
         investor_ids = {investor.pk for investor in by_uscc.values()}
         investor_ids |= {investor.pk for group in by_name.values() for investor in group}
-        names = {variant for row in rows if row.code not in by_code for variant in _variants(row.name)}
+        names = {variant for row in rows if row.code not in by_code for variant in row.name_variants}
         by_pair: dict[tuple[int, str], list[ProjectRecord]] = defaultdict(list)
         if investor_ids and names:
             for project in _projects(investor_id__in=investor_ids, name__in=names):

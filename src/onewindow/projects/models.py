@@ -103,8 +103,13 @@ class Project(models.Model):
     )
     total_investment_wan = models.DecimalField(_("total investment (万元)"), max_digits=14, decimal_places=2)
     industry = models.CharField(_("industry"), max_length=1, choices=Industry.choices)
+    # No index of its own: ``project_region_stage_idx`` starts with the region and serves its lookups.
     region = models.ForeignKey(
-        "regions.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="projects"
+        "regions.Region",
+        verbose_name=_("region"),
+        on_delete=models.PROTECT,
+        related_name="projects",
+        db_index=False,
     )
     level = models.CharField(_("handling level"), max_length=8, choices=Level.choices)
     construction_nature = models.CharField(
@@ -135,9 +140,9 @@ class Project(models.Model):
         "regions.Department", verbose_name=_("departments involved"), blank=True, related_name="projects"
     )
 
-    stage = models.CharField(
-        _("stage"), max_length=16, choices=Stage.choices, default=Stage.INTAKE, db_index=True
-    )
+    # Indexed in ``Meta.indexes``: a field's own db_index would add, on PostgreSQL, a second index for
+    # LIKE that no query uses and every insert maintains.
+    stage = models.CharField(_("stage"), max_length=16, choices=Stage.choices, default=Stage.INTAKE)
     stage_before_suspension = models.CharField(
         _("stage before suspension"), max_length=16, choices=Stage.choices, blank=True
     )
@@ -176,7 +181,10 @@ class Project(models.Model):
                 name="project_termination_has_reason",
             ),
         ]
-        indexes = [models.Index(fields=["region", "stage"], name="project_region_stage_idx")]
+        indexes = [
+            models.Index(fields=["region", "stage"], name="project_region_stage_idx"),
+            models.Index(fields=["stage"], name="project_stage_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name
