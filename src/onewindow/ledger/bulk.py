@@ -39,6 +39,7 @@ from django.utils.translation import gettext as _
 from onewindow.accounts.models import User
 from onewindow.core import audit, chain
 from onewindow.core.codes import make_provisional_code
+from onewindow.core.lookups import among
 from onewindow.core.models import AuditEntry
 from onewindow.ledger.normalisers import squash
 from onewindow.projects import tally
@@ -324,7 +325,7 @@ class BulkCreator:
                     rng=self.rng,
                 )
             codes = [pending.code for pending in waiting]
-            taken = set(Project.objects.filter(code__in=codes).values_list("code", flat=True))
+            taken = set(Project.objects.filter(among(Project, "code", codes)).values_list("code", flat=True))
             retry = []
             for pending in waiting:
                 if pending.code in taken or pending.code in used:

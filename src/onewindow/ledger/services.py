@@ -51,6 +51,7 @@ from onewindow.accounts.models import User
 from onewindow.accounts.permissions import INTAKE_ROLES, region_path, require_role
 from onewindow.core.codes import normalise_uscc, validate_uscc
 from onewindow.core.errors import StaleObjectError
+from onewindow.core.lookups import among
 from onewindow.ledger import normalisers as norm
 from onewindow.ledger import pipeline
 from onewindow.ledger import plan as stage_plan
@@ -958,9 +959,9 @@ class ProjectRecord:
         return getattr(self, key)
 
 
-def _projects(**lookups) -> list[ProjectRecord]:
+def _projects(*conditions) -> list[ProjectRecord]:
     return [
-        ProjectRecord(values) for values in Project.objects.filter(**lookups).values_list(*_PROJECT_COLUMNS)
+        ProjectRecord(values) for values in Project.objects.filter(*conditions).values_list(*_PROJECT_COLUMNS)
     ]
 
 
@@ -980,14 +981,20 @@ class _Lookups:
         names = {variant for row in rows if not row.uscc for variant in row.investor_name_variants}
         by_uscc = {}
         if usccs:
-            for values in Investor.objects.filter(uscc__in=usccs).values_list("pk", "uscc", "name"):
+            for values in Investor.objects.filter(among(Investor, "uscc", usccs)).values_list(
+                "pk", "uscc", "name"
+            ):
                 by_uscc[values[1]] = InvestorRef(*values)
         by_name: dict[str, list[InvestorRef]] = defaultdict(list)
         if names:
-            for values in Investor.objects.filter(name__in=names).values_list("pk", "uscc", "name"):
+            for values in Investor.objects.filter(among(Investor, "name", names)).values_list(
+                "pk", "uscc", "name"
+            ):
                 by_name[norm.squash(values[2])].append(InvestorRef(*values))
         codes = {row.code for row in rows if row.code}
-        by_code = {project.code: project for project in _projects(code__in=codes)} if codes else {}
+        by_code = (
+            {project.code: project for project in _projects(among(Project, "code", codes))} if codes else {}
+        )
         # The chunk's registered investors' projects with the rows' names (as written, and as they may
         # be stored: see ``_variants``), then matched to the rows without regard to spaces and widths.
         investor_ids = {investor.pk for investor in by_uscc.values()}
@@ -995,7 +1002,9 @@ class _Lookups:
         names = {variant for row in rows if row.code not in by_code for variant in row.name_variants}
         by_pair: dict[tuple[int, str], list[ProjectRecord]] = defaultdict(list)
         if investor_ids and names:
-            for project in _projects(investor_id__in=investor_ids, name__in=names):
+            for project in _projects(
+                among(Project, "investor_id", investor_ids), among(Project, "name", names)
+            ):
                 by_pair[(project.investor_id, norm.squash(project.name))].append(project)
         return cls(by_uscc=by_uscc, by_name=by_name, by_code=by_code, by_pair=by_pair)
 
