@@ -153,7 +153,6 @@ class _Table:
         quote = db.ops.quote_name
         columns = ", ".join(quote(field.column) for field in self.fields)
         table = quote(self.model._meta.db_table)
-        placeholder = "(" + ", ".join(["%s"] * len(self.fields)) + ")"
         tail = f" RETURNING {quote(self.model._meta.pk.column)}" if returning else ""
         per_statement = max(1, min(2000, _parameter_limit(db) // len(self.fields)))
         ids: list[int] = []
@@ -171,28 +170,23 @@ class _Table:
                 self.rows.clear()
                 return []
             if db.vendor == "sqlite" and not returning:
-                # Multi-row statements on the driver's own connection: Django's cursor would rewrite
-                # every placeholder of these long statements with a regular expression.
-                marks = "(" + ", ".join(["?"] * len(self.fields)) + ")"
-                rows = self.rows
-                with db.wrap_database_errors:
-                    for start in range(0, len(rows), per_statement):
-                        batch = rows[start : start + per_statement]
-                        db.connection.execute(
-                            f"INSERT INTO {table} ({columns}) VALUES {', '.join([marks] * len(batch))}",  # noqa: S608
-                            [value for row in batch for value in row],
-                        )
-                rows.clear()
-                return []
-            for start in range(0, len(self.rows), per_statement):
-                batch = self.rows[start : start + per_statement]
-                values = ", ".join([placeholder] * len(batch))
-                cursor.execute(
-                    f"INSERT INTO {table} ({columns}) VALUES {values}{tail}",  # noqa: S608 (names from the model)
-                    [value for row in batch for value in row],
-                )
-                if returning:
-                    ids.extend(row[0] for row in cursor.fetchall())
+                # Multi-row statements on the driver's own connection (its errors turned into Django's
+                # here): Django's cursor would rewrite every placeholder of these long statements with a
+                # regular expression.
+                execute, mark = db.connection.execute, "?"
+            else:
+                execute, mark = cursor.execute, "%s"
+            placeholder = "(" + ", ".join([mark] * len(self.fields)) + ")"
+            with db.wrap_database_errors:
+                for start in range(0, len(self.rows), per_statement):
+                    batch = self.rows[start : start + per_statement]
+                    values = ", ".join([placeholder] * len(batch))
+                    execute(
+                        f"INSERT INTO {table} ({columns}) VALUES {values}{tail}",  # noqa: S608 (names from the model)
+                        [value for row in batch for value in row],
+                    )
+                    if returning:
+                        ids.extend(row[0] for row in cursor.fetchall())
         self.rows.clear()
         return ids
 

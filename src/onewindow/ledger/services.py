@@ -173,11 +173,7 @@ class LedgerRow:
     def __reduce__(self):
         # Pickled as its values in field order (rows travel from the reading process in their
         # hundreds of thousands): the dataclass's own state methods are Python loops over its fields.
-        return _ledger_row, _ledger_row_values(self)
-
-
-def _ledger_row(*values) -> LedgerRow:
-    return LedgerRow(*values)
+        return LedgerRow, _ledger_row_values(self)
 
 
 _ledger_row_values = operator.attrgetter(*(item.name for item in fields(LedgerRow)))
@@ -337,6 +333,7 @@ class _Importer:
         self.usccs: dict = {}
         self.uscc_problems: dict[str, str] = {}
         self.seen: dict[int, int] = {}  # project id → the row that matched or created it
+        self.plan_ahead = False  # set by ``run``
         self.pending_codes: dict[str, int] = {}
         self.pending_keys: dict[tuple[str, str], int] = {}
         self.bulk = BulkCreator(
@@ -346,6 +343,9 @@ class _Importer:
     # -- reading ------------------------------------------------------------------------------------
 
     def run(self, reader: LedgerReader, progress: Callable[[int], None] | None, *, in_child: bool) -> None:
+        # Planning a new project's stages while typing only pays in a reading process, where it comes
+        # off the writer's share; in one process it would be done for rows that turn out registered.
+        self.plan_ahead = in_child
         if in_child:
             typed = pipeline.forked(
                 lambda note_progress: self._typed(reader.rows(note_progress)),
@@ -488,7 +488,7 @@ class _Importer:
             row.uscc_problem = self._uscc_problem(row.uscc)
         # A row with a project code mostly updates a registered project (an exported ledger comes back
         # with every code); the plan of a new project is worked out ahead only for the others.
-        if not row.errors and not row.code:
+        if self.plan_ahead and not row.errors and not row.code:
             context = self.context
             row.new_plan = stage_plan.plan_new(
                 stage=row.stage,
