@@ -28,6 +28,7 @@ field someone adds later) from its model default, so a new field with a default 
 
 import datetime
 import random
+import re
 import sqlite3
 from functools import partial
 
@@ -35,6 +36,8 @@ from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models.signals import post_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from psycopg import adapters as psycopg_adapters
+from psycopg.types.json import JsonbBinaryDumper
 
 from onewindow.accounts.models import User
 from onewindow.core import audit, chain
@@ -85,6 +88,7 @@ class _Table:
             value = now if automatic else field.get_default()
             self.defaults.append(adapter(value) if adapter is not None and value is not None else value)
         self.rows: list[list] = []
+        self._types: list[int] | None = None
 
     def _adapters(self) -> list:
         """How each column's Python value becomes the driver's: the backend's own adapters, looked up
@@ -158,15 +162,7 @@ class _Table:
         ids: list[int] = []
         with db.cursor() as cursor:
             if db.vendor == "postgresql" and not returning:
-                # PostgreSQL's COPY takes the rows as a stream: several times faster than INSERT for a
-                # batch this size, in the client (values are dumped in C) and in the server.
-                # The driver's own cursor: its errors are turned into Django's here, as Django's cursor does.
-                with (
-                    db.wrap_database_errors,
-                    cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
-                ):
-                    for row in self.rows:
-                        copy.write_row(row)
+                self._copy(cursor.cursor, f"COPY {table} ({columns}) FROM STDIN")
                 self.rows.clear()
                 return []
             if db.vendor == "sqlite" and not returning:
@@ -189,6 +185,66 @@ class _Table:
                         ids.extend(row[0] for row in cursor.fetchall())
         self.rows.clear()
         return ids
+
+    def _copy(self, cursor, statement: str) -> None:
+        """PostgreSQL's COPY takes the rows as a stream: several times faster than INSERT for a batch this
+        size, in the client (values are dumped in C) and in the server. In the binary format: the server
+        then parses no text for numbers, dates and times, and the client escapes none. For 100,000
+        projects the server took 5.9 and 7.6 s for the three tables in binary against 7.7 and 8.7 s in
+        text (psql, two runs), and the import's inserts 6.2 s against 7.2–8.7 s.
+
+        The driver's own cursor: its errors are turned into Django's here, as Django's cursor does."""
+        types = self._binary_types()
+        # The audit chain's JSON goes as the text it hashed (``chain.CanonicalJson``), not encoded again.
+        cursor.adapters.register_dumper(chain.CanonicalJson, _CanonicalJsonb)
+        addresses = [index for index, oid in enumerate(types) if oid == _INET_OID]
+        if addresses:
+            self._adapt_addresses(addresses)
+        with self.db.wrap_database_errors, cursor.copy(statement + " (FORMAT BINARY)") as copy:
+            copy.set_types(types)
+            for row in self.rows:
+                copy.write_row(row)
+
+    def _binary_types(self) -> list[int]:
+        """Each column's type oid, which the binary format needs: the driver's built-in types by name
+        (``varchar(128)`` is a ``varchar``)."""
+        if self._types is None:
+            self._types = []
+            for field in self.fields:
+                column_type = field.db_type(self.db) or ""
+                info = psycopg_adapters.types.get(_TYPE_MODIFIER.sub("", column_type))
+                if info is None:
+                    raise TypeError(
+                        f"{self.model._meta.db_table}.{field.column} is of type {column_type}, which the "
+                        "bulk writer does not know how to send in COPY's binary format."
+                    )
+                self._types.append(info.oid)
+        return self._types
+
+    def _adapt_addresses(self, positions: list[int]) -> None:
+        """Network addresses as the binary format takes them: the rows hold them as text (as the audit
+        chain hashed them)."""
+        adapt = self.db.ops.adapt_ipaddressfield_value
+        adapted: dict = {}
+        for row in self.rows:
+            for position in positions:
+                value = row[position]
+                if value not in adapted:
+                    adapted[value] = adapt(value)
+                row[position] = adapted[value]
+
+
+class _CanonicalJsonb(JsonbBinaryDumper):
+    """jsonb in the binary format (a version byte, then the text), taking canonical JSON text as it is."""
+
+    def dump(self, obj):
+        if obj.__class__ is chain.CanonicalJson:
+            return b"\x01" + obj.encode()
+        return super().dump(obj)
+
+
+_TYPE_MODIFIER = re.compile(r"\(\d+(?:,\s*\d+)?\)$")
+_INET_OID = psycopg_adapters.types["inet"].oid
 
 
 def allocate_ids(model: type[models.Model], count: int) -> list[int] | None:
