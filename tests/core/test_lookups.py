@@ -21,3 +21,18 @@ def test_among_takes_thousands_of_values(world):
     investor = InvestorFactory(name="台账测试企业")
     names = [f"企业{number}" for number in range(20_000)] + ["台账测试企业"]
     assert list(Investor.objects.filter(among(Investor, "name", names))) == [investor]
+
+
+def test_among_matches_text_with_quotes_backslashes_braces_and_commas_exactly(world):
+    awkward = ['引号"企业', "反斜杠\\企业", "{括号,逗号}企业", " 空格 ", "NULL", "单引号'企业"]
+    investors = [InvestorFactory(name=name) for name in awkward]
+    InvestorFactory(name="引号企业")  # what a lost quote would make of the first name
+    found = set(Investor.objects.filter(among(Investor, "name", awkward)).values_list("pk", flat=True))
+    assert found == {investor.pk for investor in investors}
+    assert not Investor.objects.filter(among(Investor, "name", ["引号", "NULL ", ""])).exists()
+
+
+def test_among_takes_an_empty_list_and_finds_nothing(world):
+    ProjectFactory()
+    assert not Project.objects.filter(among(Project, "code", [])).exists()
+    assert not Project.objects.filter(among(Project, "investor_id", [])).exists()
