@@ -316,7 +316,9 @@ class BulkCreator:
         self.actor_name = getattr(actor, "username", "") or ""
         self.source_ip = source_ip or None
         self.today = today
-        self.rng = rng or random.SystemRandom()
+        # Provisional codes need to be unlikely to collide (they are checked), not unpredictable: a generator
+        # seeded from the system once per import rather than a system call per code.
+        self.rng = rng or random.Random()
         self.projects: list[_Pending] = []
         self.new_investors: dict[str, Investor] = {}
         self.new_investor_names: dict[str, Investor] = {}

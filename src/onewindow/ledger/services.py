@@ -58,7 +58,7 @@ from onewindow.ledger import plan as stage_plan
 from onewindow.ledger.bulk import BulkCreator
 from onewindow.ledger.mapping import BY_KEY, DATE_KEYS
 from onewindow.ledger.normalisers import Invalid, LedgerDate, RegionIndex
-from onewindow.ledger.reader import LedgerFileError, LedgerReader, RawRow, collections_spaced
+from onewindow.ledger.reader import LedgerFileError, LedgerReader, RawRow, collections_paused
 from onewindow.ledger.report import SAMPLE_ROWS, Action, ImportReport, Issue, RowOutcome
 from onewindow.projects import services as project_services
 from onewindow.projects.models import Investor, Level, Project
@@ -200,7 +200,7 @@ def import_ledger(
     Raises ``PermissionDenied`` unless the actor may take projects in.
     """
     require_role(actor, INTAKE_ROLES)
-    with collections_spaced():
+    with collections_paused():
         return _import(actor, source, file_name, options, progress, source_ip, sample_rows, code_rng)
 
 
