@@ -82,8 +82,8 @@ def collections_paused() -> Iterator[None]:
     ``gc.DEBUG_SAVEALL``; ``tests/ledger/test_import.py`` holds it constant in the number of rows):
     reference counting frees everything else as it goes. Spacing the runs out to every 50,000
     allocations made reading and importing about 30% faster on 100,000 rows; pausing it took another
-    1.9 s off the import on PostgreSQL (25.6 → 23.7 s, the collector's own time going from 3.3 to 1.4 s,
-    all of it before the import began). Whatever is left in cycles is collected after, as usual.
+    1.9 s off the import on PostgreSQL (25.6 → 23.7 s in one pair of runs). Whatever is left in cycles
+    is collected after, as usual.
     """
     global _PAUSE_USERS, _PAUSE_WAS_ENABLED
     with _PAUSE_LOCK:
