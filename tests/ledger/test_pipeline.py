@@ -1,16 +1,21 @@
 """Reading a ledger in a second process: what comes back is what the import would have read itself, in
 order, with the regions as the importing process's own objects; failures and early stops end the child."""
 
+import datetime
 import os
+import pickle
 import threading
 import zipfile
 
 import pytest
 
 from onewindow.ledger import pipeline
+from onewindow.ledger.normalisers import LedgerDate
+from onewindow.ledger.plan import Resume, StagePlan, Step
 from onewindow.ledger.reader import LedgerFileError
 from onewindow.ledger.report import EXIT_DONE, EXIT_UNUSABLE
 from onewindow.projects.models import Project
+from onewindow.projects.stages import Stage
 from onewindow.regions.models import Region
 from tests.factories import make_uscc
 from tests.ledger.conftest import ledger_row
@@ -103,6 +108,22 @@ def test_stopping_early_ends_the_other_process():
     with pytest.raises(ProcessLookupError):
         os.kill(child, 0)  # reaped: no such process any more
     assert no_reading_thread_left()
+
+
+def test_typed_dates_and_stage_plans_travel_whole_and_keep_their_kind():
+    day = datetime.date(2012, 8, 27)
+    plan = StagePlan(
+        initial_stage=Stage.INTAKE,
+        initial_dates={"signed_on": day, "negotiation_on": None},
+        steps=[Step(Stage.SUSPENDED, day, "资金未到位"), Resume(Stage.STARTED, day)],
+        errors={"stage": "x"},
+        warnings=[("stage", "y")],
+    )
+    for value in (LedgerDate(day, month_only=True), plan):
+        back = pickle.loads(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))  # noqa: S301
+        assert back == value
+    assert [type(step) for step in pickle.loads(pickle.dumps(plan)).steps] == [Step, Resume]  # noqa: S301
+    assert pickle.loads(pickle.dumps(plan)).steps[1].resumes  # noqa: S301
 
 
 def test_the_import_decides_by_itself_only_for_long_sheets(make_ledger, run_import):

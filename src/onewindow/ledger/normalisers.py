@@ -171,6 +171,11 @@ class LedgerDate:
     value: datetime.date
     month_only: bool = False
 
+    def __reduce__(self):
+        # Pickled as its two values: rows carry their dates from the reading process (``pipeline``),
+        # and a dataclass's own way rebuilds it attribute by attribute.
+        return LedgerDate, (self.value, self.month_only)
+
 
 EARLIEST_YEAR = 1980
 LATEST_YEAR = 2100

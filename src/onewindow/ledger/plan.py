@@ -37,6 +37,10 @@ class Step:
     on: datetime.date
     reason: str = ""
 
+    def __reduce__(self):
+        # Pickled as its values, as ``LedgerRow`` is: plans travel from the reading process.
+        return self.__class__, (self.target, self.on, self.reason)
+
     @property
     def resumes(self) -> bool:
         return False
@@ -65,6 +69,9 @@ class StagePlan:
     steps: list[Step] = field(default_factory=list)
     errors: dict[str, str] = field(default_factory=dict)
     warnings: list[tuple[str, str]] = field(default_factory=list)
+
+    def __reduce__(self):
+        return StagePlan, (self.initial_stage, self.initial_dates, self.steps, self.errors, self.warnings)
 
 
 def _position(stage: str | None) -> int:
