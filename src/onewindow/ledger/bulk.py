@@ -290,27 +290,10 @@ def _prepared(field, db, value):
 
 
 class _Pending:
-    __slots__ = ("candidate", "code", "data", "investor", "row", "steps")
+    __slots__ = ("code", "data", "investor", "row", "steps")
 
-    def __init__(
-        self, row: int, data: ProjectIntake, investor: Investor, steps: list, code: str, candidate: str
-    ) -> None:
+    def __init__(self, row: int, data: ProjectIntake, investor: Investor, steps: list, code: str) -> None:
         self.row, self.data, self.investor, self.steps, self.code = row, data, investor, steps, code
-        self.candidate = candidate
-
-
-def provisional_code(data: ProjectIntake, today: datetime.date, rng: random.Random) -> str:
-    """A provisional code for a new project, as ``intake_project`` issues it: dated by its intake, else
-    its signing, else its negotiation, else today. Not yet checked against the register."""
-    on = data.intake_on or data.signed_on or data.negotiation_on or today
-    return make_provisional_code(
-        year=on.year,
-        month=on.month,
-        region_code=data.region.division_code,
-        industry=data.industry,
-        project_type=data.project_type,
-        rng=rng,
-    )
 
 
 class _Texts:
@@ -356,10 +339,7 @@ class BulkCreator:
         investor: Investor | None,
         new_investor: NewInvestor | None,
         steps: list,
-        provisional: str = "",
     ) -> None:
-        """A project to write. ``provisional`` is a provisional code drawn ahead for it (by the reading
-        process, see ``ledger.services``); it is checked against the register as a code drawn here is."""
         if investor is None:
             investor = self.new_investors.get(new_investor.uscc)
             if investor is None:
@@ -374,7 +354,7 @@ class BulkCreator:
                 self.new_investors[investor.uscc] = investor
                 self.new_investor_names.setdefault(squash(investor.name), investor)
         code = data.national_code.strip().upper()
-        self.projects.append(_Pending(row, data, investor, list(steps), code, "" if code else provisional))
+        self.projects.append(_Pending(row, data, investor, list(steps), code))
 
     # -- writing ------------------------------------------------------------------------------------
 
@@ -382,13 +362,19 @@ class BulkCreator:
         """Provisional codes as ``intake_project`` issues them, checked for collisions in one query."""
         waiting = [pending for pending in self.projects if not pending.code]
         used = {pending.code for pending in self.projects if pending.code}
-        for attempt in range(20):
+        for _attempt in range(20):
             if not waiting:
                 return
             for pending in waiting:
-                # A code drawn ahead is tried first; one that is taken is drawn again here.
-                pending.code = (attempt == 0 and pending.candidate) or provisional_code(
-                    pending.data, self.today, self.rng
+                data = pending.data
+                on = data.intake_on or data.signed_on or data.negotiation_on or self.today
+                pending.code = make_provisional_code(
+                    year=on.year,
+                    month=on.month,
+                    region_code=data.region.division_code,
+                    industry=data.industry,
+                    project_type=data.project_type,
+                    rng=self.rng,
                 )
             codes = [pending.code for pending in waiting]
             taken = set(Project.objects.filter(among(Project, "code", codes)).values_list("code", flat=True))

@@ -30,7 +30,6 @@ number per row (the ids of the projects the import has touched, to refuse a row 
 plus the errors and the tallies' buckets, so a 100,000-row ledger stays within a few tens of megabytes.
 """
 
-import contextlib
 import operator
 import random
 import re
@@ -56,7 +55,7 @@ from onewindow.core.lookups import among
 from onewindow.ledger import normalisers as norm
 from onewindow.ledger import pipeline
 from onewindow.ledger import plan as stage_plan
-from onewindow.ledger.bulk import BulkCreator, provisional_code
+from onewindow.ledger.bulk import BulkCreator
 from onewindow.ledger.mapping import BY_KEY, DATE_KEYS
 from onewindow.ledger.normalisers import Invalid, LedgerDate, RegionIndex
 from onewindow.ledger.reader import LedgerFileError, LedgerReader, RawRow, collections_paused
@@ -161,10 +160,6 @@ class LedgerRow:
     investor_name_variants: tuple[str, ...] = ()
     uscc_problem: str = ""  # why the unified social credit code is not valid
     new_plan: stage_plan.StagePlan | None = None  # the stages and dates, were the row a new project
-    # With ``new_plan``, in a reading process: the intake's checks of the row as a new project (``None``
-    # when not worked out), and a provisional code drawn for it if they pass.
-    new_intake_errors: dict | None = None
-    new_code: str = ""
     # Resolved against the register:
     investor: "Investor | InvestorRef | None" = None
     new_investor: NewInvestor | None = None
@@ -339,7 +334,6 @@ class _Importer:
         self.uscc_problems: dict[str, str] = {}
         self.seen: dict[int, int] = {}  # project id → the row that matched or created it
         self.plan_ahead = False  # set by ``run``
-        self.ahead_rng: random.Random | None = None  # the reading process's provisional codes
         self.pending_codes: dict[str, int] = {}
         self.pending_keys: dict[tuple[str, str], int] = {}
         self.bulk = BulkCreator(
@@ -353,8 +347,6 @@ class _Importer:
         # off the writer's share; in one process it would be done for rows that turn out registered.
         self.plan_ahead = in_child
         if in_child:
-            # Seeded from the writer's generator, so that the two do not draw the same codes.
-            self.ahead_rng = random.Random(self.bulk.rng.getrandbits(64))
             typed = pipeline.forked(
                 lambda note_progress: self._typed(reader.rows(note_progress)),
                 progress=progress,
@@ -505,20 +497,6 @@ class _Importer:
                 today=context.today,
                 labels=context.labels,
             )
-            self._vet_ahead(row)
-
-    def _vet_ahead(self, row: LedgerRow) -> None:
-        """For a row planned ahead: the intake's checks and a provisional code, worked out in the reading
-        process so that the writer only has to use them. A row that ``_create`` refuses before these
-        checks (no region or industry, a wrong plan) is left to it."""
-        if row.region is None or row.industry is None or row.new_plan.errors:
-            return
-        data = self._intake_data(row, row.new_plan)
-        row.new_intake_errors = self._intake_errors(data)
-        if not row.new_intake_errors:
-            # A region without a six-digit code fails here as it would when the writer draws the code.
-            with contextlib.suppress(ValueError):
-                row.new_code = provisional_code(data, self.context.today, self.ahead_rng)
 
     def _uscc(self, value) -> str:
         """The code as ``register_investor`` normalises it (an investor's code repeats down a ledger, so
@@ -774,27 +752,8 @@ class _Importer:
                 row.errors.append(context.issue(row.number, "region", outside))
         if row.errors:
             return self._fail(row)
-        data = self._intake_data(row, plan)
-        # The intake's own checks, exactly as ``intake_project`` runs them (already run in the reading
-        # process for a row planned there).
-        errors = row.new_intake_errors
-        if errors is None:
-            errors = self._intake_errors(data)
-        if errors:
-            self._service_errors(row, ValidationError(errors))
-            return self._fail(row)
-        self.bulk.add(row.number, data, row.investor, row.new_investor, plan.steps, provisional=row.new_code)
-        if data.national_code:
-            self.pending_codes[data.national_code] = row.number
-        key = self._investor_key(row)
-        if key is not None:
-            self.pending_keys[key] = row.number
-        self._record(row, Action.CREATE)
-
-    def _intake_data(self, row: LedgerRow, plan: stage_plan.StagePlan) -> ProjectIntake:
-        """The row as ``intake_project`` would take it in, with the ledger's defaults."""
         national_code = row.code if row.code and not row.code_provisional else ""
-        return ProjectIntake(
+        data = ProjectIntake(
             name=row.name,
             total_investment_wan=row.investment,
             industry=row.industry,
@@ -810,12 +769,20 @@ class _Importer:
             national_code=national_code,
             fast_track=bool(row.fast_track),
         )
-
-    def _intake_errors(self, data: ProjectIntake) -> dict:
-        context = self.context
-        return project_services._validate_intake(data, context.today) | project_services._scope_errors(
+        # The intake's own checks, exactly as ``intake_project`` runs them.
+        errors = project_services._validate_intake(data, context.today) | project_services._scope_errors(
             context.actor, data.region
         )
+        if errors:
+            self._service_errors(row, ValidationError(errors))
+            return self._fail(row)
+        self.bulk.add(row.number, data, row.investor, row.new_investor, plan.steps)
+        if national_code:
+            self.pending_codes[national_code] = row.number
+        key = self._investor_key(row)
+        if key is not None:
+            self.pending_keys[key] = row.number
+        self._record(row, Action.CREATE)
 
     def _update(self, row: LedgerRow) -> None:
         context = self.context
