@@ -154,6 +154,8 @@ def messy_rows(count: int) -> list[list]:
             cells["总投资（万元）"] = "很多"
         if number % 37 == 0:
             cells["受理时间"] = "2012-02-01"
+        if number % 41 == 0:
+            cells["总投资（万元）"] = 0  # typed well, refused by the intake's own checks
         rows.append(ledger_row(number, **cells))
     rows.append(["合计"] + [None] * 12)
     return rows

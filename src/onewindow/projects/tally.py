@@ -227,14 +227,24 @@ class Gathered:
         self.deltas: tuple[dict[Key, list[int]], ...] = ()
 
     def add(self, projects: Iterable[Mapping]) -> None:
-        counted = _deltas(projects, [])
+        tables = _tables()
         if not self.deltas:
-            self.deltas = tuple({} for _table in counted)
-        for gathered, table in zip(self.deltas, counted, strict=True):
-            for key, (count, amount) in table.items():
-                change = gathered.setdefault(key, [0, 0])
-                change[0] += count
-                change[1] += amount
+            self.deltas = tuple({} for _table in tables)
+        # Counted straight into the gathered buckets: through ``_deltas``, each batch would first be
+        # counted into tables of its own and then merged (a twentieth of a 100,000-row import).
+        counting = [
+            (gathered, keys_of) for gathered, (_m, _c, keys_of) in zip(self.deltas, tables, strict=True)
+        ]
+        for values in projects:
+            amount = hundredths(values["total_investment_wan"])
+            for gathered, keys_of in counting:
+                for key in keys_of(values):
+                    change = gathered.get(key)
+                    if change is None:
+                        gathered[key] = [1, amount]
+                    else:
+                        change[0] += 1
+                        change[1] += amount
 
     def apply(self) -> None:
         """Add what was gathered, in the caller's transaction."""
