@@ -122,17 +122,27 @@ def _tables() -> tuple:
     )
 
 
+def _count(changes: tuple[dict[Key, list[int]], ...], projects: Iterable[Mapping], sign: int) -> None:
+    """Add ``sign`` to the buckets of each of ``projects`` in ``changes`` ({key: [projects, hundredths]},
+    one table for each of ``_tables``, in its order)."""
+    counting = [(table, keys_of) for table, (_m, _c, keys_of) in zip(changes, _tables(), strict=True)]
+    for values in projects:
+        amount = sign * hundredths(values["total_investment_wan"])
+        for table, keys_of in counting:
+            for key in keys_of(values):
+                change = table.get(key)
+                if change is None:
+                    table[key] = [sign, amount]
+                else:
+                    change[0] += sign
+                    change[1] += amount
+
+
 def _deltas(plus: Iterable[Mapping], minus: Iterable[Mapping]) -> tuple[dict, ...]:
     """The changes to each table: {key: [projects, hundredths]}, in the order of ``_tables``."""
-    tables = _tables()
-    changes: tuple[dict[Key, list[int]], ...] = tuple({} for _table in tables)
-    for values, sign in [*((values, 1) for values in plus), *((values, -1) for values in minus)]:
-        amount = sign * hundredths(values["total_investment_wan"])
-        for table, (_model, _columns, keys_of) in zip(changes, tables, strict=True):
-            for key in keys_of(values):
-                change = table.setdefault(key, [0, 0])
-                change[0] += sign
-                change[1] += amount
+    changes: tuple[dict[Key, list[int]], ...] = tuple({} for _table in _tables())
+    _count(changes, plus, 1)
+    _count(changes, minus, -1)
     return tuple({key: change for key, change in table.items() if change != [0, 0]} for table in changes)
 
 
@@ -227,24 +237,11 @@ class Gathered:
         self.deltas: tuple[dict[Key, list[int]], ...] = ()
 
     def add(self, projects: Iterable[Mapping]) -> None:
-        tables = _tables()
         if not self.deltas:
-            self.deltas = tuple({} for _table in tables)
-        # Counted straight into the gathered buckets: through ``_deltas``, each batch would first be
-        # counted into tables of its own and then merged (1.15 against 0.58 s for 100,000 projects).
-        counting = [
-            (gathered, keys_of) for gathered, (_m, _c, keys_of) in zip(self.deltas, tables, strict=True)
-        ]
-        for values in projects:
-            amount = hundredths(values["total_investment_wan"])
-            for gathered, keys_of in counting:
-                for key in keys_of(values):
-                    change = gathered.get(key)
-                    if change is None:
-                        gathered[key] = [1, amount]
-                    else:
-                        change[0] += 1
-                        change[1] += amount
+            self.deltas = tuple({} for _table in _tables())
+        # Counted straight into the gathered buckets, not into tables of the batch's own merged after
+        # (1.15 against 0.58 s for 100,000 projects).
+        _count(self.deltas, projects, 1)
 
     def apply(self) -> None:
         """Add what was gathered, in the caller's transaction."""
